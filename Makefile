@@ -1,0 +1,40 @@
+# x86 "no task active_mm" series: build, boot, test and measure it.
+#   make          the main job: base and patched kernels, boot, benchmarks,
+#                 build/report/report.md
+#   make check    the tests: debug kernel (KASAN, lockdep, DEBUG_VM) at
+#                 -smp 4, selftests, KUnit, stress, console scan
+# See README.md for the rest.
+SHELL := /bin/bash
+.DEFAULT_GOAL := all
+
+.PHONY: all check tree export checkpatch host-tests kernel-base kernel-patched \
+	kernel-debug bench bench-quick report
+
+all: report
+
+# The main job: A/B of base and patched, written to build/report/report.md.
+report:
+	bash scripts/main.sh
+
+bench-quick:
+	QUICK=1 bash scripts/main.sh
+
+check:
+	bash scripts/check.sh
+
+# build/linux: base commit + one commit per patch of patches/.
+tree:
+	bash scripts/tree.sh
+
+# Write the commits of build/linux back to patches/.
+export:
+	bash scripts/export.sh
+
+checkpatch: tree
+	bash scripts/checkpatch.sh
+
+host-tests:
+	bash tests/run-host-tests.sh
+
+kernel-%: tree
+	bash scripts/build-kernel.sh $*

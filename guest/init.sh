@@ -1,0 +1,42 @@
+#!/bin/sh
+# shellcheck disable=SC2154 # lazymm_* come from the kernel command line
+# PID 1 of the test guest. Runs on the host's root filesystem (9p,
+# read-only): mounts what the tests need, runs each test named in
+# $lazymm_tests (from the kernel command line) with a timeout, writes
+# TEST.log and TEST.rc to the results share, then powers off.
+export PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin
+export HOME=/root TERM=dumb
+GUEST_DIR=$(cd "$(dirname "$0")" && pwd)
+export GUEST_DIR
+export LAZYMM_OUT="$lazymm_out" LAZYMM_VARIANT="$lazymm_variant"
+
+mount -t proc proc /proc
+mount -t sysfs sysfs /sys
+mount -t devtmpfs devtmpfs /dev 2>/dev/null
+for d in /tmp /run /var/tmp /root /dev/shm /var/lib; do
+	mount -t tmpfs -o mode=1777 tmpfs "$d" 2>/dev/null
+done
+mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
+mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null
+RESULTS=/run/results
+export RESULTS
+mkdir -p $RESULTS
+mount -t 9p -o trans=virtio,version=9p2000.L,msize=524288 results $RESULTS ||
+	echo "lazymm: cannot mount the results share" >/dev/console
+
+say() { echo "lazymm: $*" >/dev/kmsg; }
+
+for t in $(echo "$lazymm_tests" | tr , ' '); do
+	say "test $t: start"
+	start=$(date +%s)
+	timeout -k 5 "${lazymm_timeout:-600}" sh "$GUEST_DIR/tests/$t.sh" \
+		>"$RESULTS/$t.log" 2>&1 </dev/null
+	rc=$?
+	echo $rc >"$RESULTS/$t.rc"
+	say "test $t: exit $rc after $(($(date +%s) - start))s"
+done
+echo "done" >"$RESULTS/done"
+sync
+echo o >/proc/sysrq-trigger
+sleep 30

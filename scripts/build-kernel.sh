@@ -1,0 +1,94 @@
+#!/usr/bin/env bash
+# Build one kernel variant out of tree, with ccache:
+#   base     the pristine base (tag "base", checked out in build/linux-base)
+#   patched  build/linux as it is (base + series)
+#   debug    patched + configs/debug.config
+# Output: build/out/<variant>/{arch/x86/boot/bzImage,vmlinux,System.map}
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+variant=${1:?usage: build-kernel.sh base|patched|debug}
+case $variant in
+base) fragments=(configs/guest.config) ;;
+patched) fragments=(configs/guest.config) ;;
+debug) fragments=(configs/guest.config configs/debug.config) ;;
+*) die "unknown variant '$variant' (base, patched or debug)" ;;
+esac
+
+need_pkgs "${BUILD_PKGS[@]}"
+[ -d "$TREE/.git" ] || die "no kernel tree; run 'make tree' first"
+
+src=$TREE
+if [ "$variant" = base ]; then
+	# A worktree pinned at the base commit, so base and patched build side
+	# by side from one repository.
+	src=$BUILD/linux-base
+	if [ ! -d "$src" ]; then
+		git -C "$TREE" worktree add -q --detach "$src" base
+	fi
+	[ "$(git -C "$src" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse base)" ] ||
+		die "$src is not at the base commit; remove it (git -C $TREE worktree remove $src)"
+fi
+out=$OUT/$variant
+mkdir -p "$out"
+
+# ccache: paths relative to build/ so base, patched and a fresh clone share hits.
+export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-15G}
+# Fixed build stamps: otherwise init/version.c and friends never hit the cache.
+export KBUILD_BUILD_TIMESTAMP="2024-01-01" KBUILD_BUILD_USER=lazymm KBUILD_BUILD_HOST=lazymm
+kmake=(make -C "$src" O="$out" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
+
+# Configure: allnoconfig + fragments + olddefconfig, then verify that every
+# option a fragment asks for survived (olddefconfig silently drops options
+# whose dependencies are missing).
+configure() {
+	local tmp=$out/.config.new frag line opt
+	run_logged "$LOGS/config-$variant.log" "${kmake[@]}" KCONFIG_CONFIG=.config.new allnoconfig
+	for frag in "${fragments[@]}"; do
+		cat "$TOP/$frag" >>"$tmp"
+	done
+	run_logged "$LOGS/config-$variant.log" "${kmake[@]}" KCONFIG_CONFIG=.config.new olddefconfig
+	local bad=0
+	for frag in "${fragments[@]}"; do
+		while IFS= read -r line; do
+			case $line in
+			CONFIG_*=*)
+				grep -qxF -- "$line" "$tmp" && continue
+				opt=${line%%=*}
+				echo "  $frag: $line, but .config has: $(grep -E "^(# )?${opt}[= ]" "$tmp" || echo nothing)" >&2
+				bad=1
+				;;
+			"# CONFIG_"*" is not set")
+				opt=${line#\# }
+				opt=${opt%% *}
+				grep -q "^$opt=" "$tmp" || continue
+				echo "  $frag: $line, but .config has it set" >&2
+				bad=1
+				;;
+			esac
+		done <"$TOP/$frag"
+	done
+	[ $bad -eq 0 ] || die "config options were dropped by olddefconfig (dependencies missing?)"
+	if cmp -s "$tmp" "$out/.config"; then
+		rm -f "$tmp"
+	else
+		mv "$tmp" "$out/.config"
+	fi
+}
+
+start=$(date +%s)
+log "configuring $variant ($(git -C "$src" rev-list --count base..HEAD) patches on base)"
+configure
+log "building $variant kernel (log: $LOGS/build-$variant.log)"
+"${kmake[@]}" bzImage >"$LOGS/build-$variant.log" 2>&1 &
+pid=$!
+while kill -0 "$pid" 2>/dev/null; do
+	sleep 30
+	kill -0 "$pid" 2>/dev/null &&
+		log "  $variant: still building, $(grep -c '^  CC' "$LOGS/build-$variant.log" || true) files compiled"
+done
+if ! wait "$pid"; then
+	grep -E 'error|Error' "$LOGS/build-$variant.log" | head -20 >&2
+	die "building $variant failed (full log: $LOGS/build-$variant.log)"
+fi
+log "built $variant in $(($(date +%s) - start))s: $out/arch/x86/boot/bzImage"

@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Build what runs inside the guest from the same tree as a kernel variant:
+#   build-tools.sh VARIANT selftests   kselftests (membarrier, lazy_mm if
+#                                      the series has it) into
+#                                      build/out/VARIANT/kselftest/<target>/
+#   build-tools.sh VARIANT perf        tools/perf into build/out/VARIANT/perf/
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+variant=${1:?usage: build-tools.sh VARIANT selftests|perf}
+what=${2:?usage: build-tools.sh VARIANT selftests|perf}
+src=$TREE
+[ "$variant" = base ] && src=$BUILD/linux-base
+out=$OUT/$variant
+[ -f "$out/.config" ] || die "$variant is not configured; build the kernel first"
+
+case $what in
+selftests)
+	targets=membarrier
+	[ -d "$src/tools/testing/selftests/lazy_mm" ] && targets="$targets lazy_mm"
+	log "building kselftests ($targets) for $variant"
+	run_logged "$LOGS/headers-$variant.log" make -C "$src" O="$out" -j"$JOBS" headers
+	run_logged "$LOGS/selftests-$variant.log" \
+		make -C "$src/tools/testing/selftests" O="$out" -j"$JOBS" TARGETS="$targets"
+	;;
+perf)
+	need_pkgs "${BUILD_PKGS[@]}" libdw-dev libunwind-dev zlib1g-dev \
+		libcap-dev libnuma-dev libzstd-dev liblzma-dev
+	log "building perf for $variant (log: $LOGS/perf-$variant.log)"
+	mkdir -p "$out/perf"
+	# No libtraceevent, python or perl: software events and record/report
+	# are all the benchmarks use.
+	run_logged "$LOGS/perf-$variant.log" \
+		make -C "$src/tools/perf" O="$out/perf" -j"$JOBS" CC="ccache gcc" \
+		NO_LIBTRACEEVENT=1 NO_LIBPYTHON=1 NO_LIBPERL=1 NO_JEVENTS=1 \
+		NO_LIBBPF=1 NO_BPF_SKEL=1 NO_GTK2=1 NO_SLANG=1 NO_LIBAUDIT=1 \
+		NO_DEMANGLE=1 NO_LIBBABELTRACE=1
+	[ -x "$out/perf/perf" ] || die "perf was not built (see $LOGS/perf-$variant.log)"
+	;;
+*) die "unknown tool set '$what' (selftests or perf)" ;;
+esac
+log "$what for $variant ready"

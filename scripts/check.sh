@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# make check: host-side tests, then the debug kernel (patched + KASAN,
+# lockdep, DEBUG_VM, ...) built, booted at -smp 4 and put through the
+# guest test list. Prints one line per test case and ends with
+# "N passed, M failed"; exits non-zero if anything failed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+# Guest tests run by make check, in this order. Each is guest/tests/NAME.sh.
+CHECK_TESTS=(boot forkexit membarrier lazy_mm stress)
+KUNIT_SUITE=x86_lazy_mm
+
+results=$BUILD/check-results.txt
+: >"$results"
+phase() { log "== $*"; }
+
+phase "host-side tests"
+need_pkgs "${TEST_PKGS[@]}"
+bash "$TOP/tests/run-host-tests.sh" | tee -a "$results"
+
+phase "kernel tree and debug kernel"
+need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}"
+bash "$TOP/scripts/tree.sh"
+bash "$TOP/scripts/build-kernel.sh" debug
+bash "$TOP/scripts/build-tools.sh" debug selftests
+
+tests=()
+for t in "${CHECK_TESTS[@]}"; do
+	[ -f "$TOP/guest/tests/$t.sh" ] && tests+=("$t")
+done
+phase "booting the debug kernel: ${tests[*]}"
+bash "$TOP/scripts/run-vm.sh" --smp 4 debug check "${tests[@]}" || true
+bash "$TOP/scripts/parse-results.sh" "$BUILD/runs/check" --kunit "$KUNIT_SUITE" \
+	"${tests[@]}" | tee -a "$results"
+
+passed=$(grep -c '^PASS' "$results" || true)
+failed=$(grep -c '^FAIL' "$results" || true)
+skipped=$(grep -c '^SKIP' "$results" || true)
+log "total time $(($(date +%s) - _t0))s; results in $results"
+echo "$passed passed, $failed failed, $skipped skipped"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Write the commits of build/linux (base..HEAD) to patches/ as
+# git format-patch files with stable numbering, and regenerate patches/series.
+# The hand-written cover letter, patches/0000-cover-letter.patch, is kept.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/series.sh"
+
+[ -d "$TREE/.git" ] || die "no tree at $TREE; run 'make tree' first"
+if tree_dirty; then
+	git -C "$TREE" status --short --untracked-files=no | head -20 >&2
+	die "$TREE has uncommitted changes; commit them first (git -C $TREE commit)"
+fi
+# patches/ may have moved on (a pull) since the tree was made from it:
+# exporting now would overwrite those patches with the older tree.
+if [ "$(cat "$STAMP" 2>/dev/null)" != "$(fingerprint_dir "$PATCHES")" ]; then
+	die "patches/ changed since $TREE was made from it; exporting would overwrite
+  those changes. Inspect with 'git diff patches/', then either commit the tree's
+  work elsewhere and run 'make tree', or restore patches/ from git."
+fi
+
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+format_series "$tmp"
+for f in "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch; do
+	[ -e "$f" ] || continue
+	case ${f##*/} in 0000-*) ;; *) rm -f "$f" ;; esac
+done
+mkdir -p "$PATCHES"
+cp "$tmp"/*.patch "$PATCHES"/ 2>/dev/null || true
+for f in "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch; do
+	case ${f##*/} in 0000-*) ;; *) echo "${f##*/}" ;; esac
+done >"$PATCHES/series"
+fingerprint_dir "$PATCHES" >"$STAMP"
+log "exported $(wc -l <"$PATCHES/series") patches to patches/"

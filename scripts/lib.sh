@@ -1,0 +1,68 @@
+# shellcheck shell=bash disable=SC2034
+# (the variables here are used by the scripts that source this file)
+# Common settings and helpers, sourced by every script in scripts/.
+
+# The one place the base is pinned. Override with BASE_VERSION=... at your
+# own risk: the series is only known to apply to this version.
+PINNED_BASE_VERSION=6.12.117-1~deb12u1
+BASE_VERSION=${BASE_VERSION:-$PINNED_BASE_VERSION}
+BASE_PACKAGE=linux-source-6.12
+BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=$TOP/build
+TREE=$BUILD/linux
+OUT=$BUILD/out
+LOGS=$BUILD/logs
+PATCHES=$TOP/patches
+JOBS=${JOBS:-3}
+
+# The identity used for commits in the scratch kernel tree. No person.
+export GIT_AUTHOR_NAME="lazy-mm series" GIT_AUTHOR_EMAIL="lazy-mm@localhost"
+export GIT_COMMITTER_NAME="$GIT_AUTHOR_NAME" GIT_COMMITTER_EMAIL="$GIT_AUTHOR_EMAIL"
+
+mkdir -p "$LOGS"
+
+_t0=${_t0:-$(date +%s)}
+export _t0
+
+log() { printf '[%4ds] %s\n' "$(($(date +%s) - _t0))" "$*"; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Install the Debian packages a job needs, saying which ones. Needs root.
+need_pkgs() {
+	local missing=() p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+			missing+=("$p")
+	done
+	[ ${#missing[@]} -eq 0 ] && return 0
+	[ "$(id -u)" -eq 0 ] || die "missing packages (${missing[*]}); run as root or install them"
+	log "installing with apt: ${missing[*]}"
+	if [ ! -f "$BUILD/.apt-updated" ]; then
+		apt-get update >"$LOGS/apt-update.log" 2>&1 ||
+			die "apt-get update failed, see $LOGS/apt-update.log"
+		mkdir -p "$BUILD" && touch "$BUILD/.apt-updated"
+	fi
+	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
+		"${missing[@]}" >"$LOGS/apt-install.log" 2>&1 ||
+		die "apt-get install ${missing[*]} failed, see $LOGS/apt-install.log"
+}
+
+# Packages for building kernels and the in-tree tools.
+BUILD_PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves ccache
+	cpio xz-utils rsync python3 kmod git)
+# Packages for booting and running guests.
+VM_PKGS=(qemu-system-x86 ovmf stress-ng)
+# Packages for the host-side tests (lint, the TCG plugin's user-mode tests).
+TEST_PKGS=(shellcheck qemu-user python3 gcc make)
+
+# Run a long command with its output in a log file; on failure show the tail.
+run_logged() {
+	local logf=$1
+	shift
+	if ! "$@" >"$logf" 2>&1; then
+		tail -n 40 "$logf" >&2
+		die "command failed: $* (full log: $logf)"
+	fi
+}

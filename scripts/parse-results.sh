@@ -1,0 +1,78 @@
+#!/usr/bin/env bash
+# Turn one guest run (build/runs/RUN) into test case results, one per line:
+#   PASS <name> | FAIL <name> [why] | SKIP <name> [why]
+# Sources: each TEST.log/TEST.rc from the guest (a kselftest's TAP lines
+# count as one case each), the KUnit KTAP lines on the console (with
+# --kunit SUITE), and one "console" case from the console scanner.
+set -uo pipefail
+here=$(dirname "$0")
+
+run=${1:?usage: parse-results.sh RUN_DIR [--kunit SUITE] TEST...}
+shift
+kunit=""
+if [ "${1:-}" = --kunit ]; then
+	kunit=$2
+	shift 2
+fi
+console=$run/console.log
+
+for t in "$@"; do
+	logf=$run/$t.log
+	if [ ! -f "$run/$t.rc" ]; then
+		echo "FAIL $t (no result: the guest died or timed out before it finished)"
+		continue
+	fi
+	rc=$(cat "$run/$t.rc")
+	# TAP lines of kselftests: "ok 3 name", "not ok 3 name", "ok 3 name # SKIP why".
+	tap=$(grep -aE '^(not )?ok [0-9]+ ' "$logf" 2>/dev/null || true)
+	if [ -n "$tap" ]; then
+		fails=0
+		while IFS= read -r line; do
+			name=$(sed -E 's/^(not )?ok [0-9]+ (- )?//; s/ # .*//' <<<"$line")
+			case $line in
+			not\ ok*) echo "FAIL $t: $name"; fails=$((fails + 1)) ;;
+			*'# SKIP'* | *'# skip'*) echo "SKIP $t: $name (${line##*# [Ss][Kk][Ii][Pp]})" ;;
+			*) echo "PASS $t: $name" ;;
+			esac
+		done <<<"$tap"
+		if [ "$rc" != 0 ] && [ "$rc" != 4 ] && [ $fails -eq 0 ]; then
+			echo "FAIL $t (exit status $rc, see $logf)"
+		fi
+		continue
+	fi
+	case $rc in
+	0) echo "PASS $t" ;;
+	4) echo "SKIP $t ($(tail -n 1 "$logf"))" ;;
+	124 | 137) echo "FAIL $t (timed out in the guest, see $logf)" ;;
+	*) echo "FAIL $t (exit status $rc, see $logf)" ;;
+	esac
+done
+
+if [ -n "$kunit" ]; then
+	# KTAP from the console: the cases are the indented result lines inside
+	# "# Subtest: SUITE", e.g. "[    4.2] x    ok 1 case_name".
+	cases=$(sed -E 's/^\[ *[0-9.]+\] //' "$console" |
+		awk -v s="$kunit" '
+			$0 ~ "# Subtest: " s "$" { on = 1; next }
+			on && /^[^ ]/ { on = 0 }
+			on && /^ +(not )?ok [0-9]+ / { print }')
+	if [ -z "$cases" ]; then
+		echo "FAIL kunit:$kunit (the suite did not run or printed no results)"
+	else
+		while IFS= read -r line; do
+			name=$(sed -E 's/^ +(not )?ok [0-9]+ //; s/ # .*//' <<<"$line")
+			case $line in
+			*'not ok'*) echo "FAIL kunit:$kunit.$name" ;;
+			*'# SKIP'*) echo "SKIP kunit:$kunit.$name (${line##*# SKIP })" ;;
+			*) echo "PASS kunit:$kunit.$name" ;;
+			esac
+		done <<<"$cases"
+	fi
+fi
+
+if report=$("$here/scan-console.sh" "$console"); then
+	echo "PASS console: no kernel reports"
+else
+	echo "FAIL console: kernel reports in $console:"
+	printf '%s\n' "$report" | while IFS= read -r l; do echo "    $l"; done
+fi

@@ -1,0 +1,104 @@
+#!/usr/bin/env bash
+# Boot a built kernel under QEMU and run guest tests in it.
+#
+#   run-vm.sh [options] VARIANT RUN TEST...
+#     VARIANT  base | patched | debug (build/out/VARIANT)
+#     RUN      name of the run: results go to build/runs/RUN/
+#     TEST     names of guest/tests/TEST.sh, run in order inside the guest
+#   options: --smp N (4)  --mem MB (3072)  --timeout S (1200)  --efi
+#            --test-timeout S (600, per test inside the guest)
+#            --append "ARGS" (extra kernel command line)
+#            --plugin "SO,ARGS" (QEMU TCG plugin, e.g. the lock counter)
+#
+# The guest's root is the host's / over 9p, read-only (as virtme-ng does),
+# so it runs host binaries and the tools built under build/. Results come
+# back through a second, writable 9p share: one TEST.log and TEST.rc per
+# test and a "done" file. No "done" means the guest died: a failure.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+smp=4 mem=3072 timeout=1200 test_timeout=600 efi=0 append="" plugin=""
+while [ $# -gt 0 ]; do
+	case $1 in
+	--smp) smp=$2; shift 2 ;;
+	--mem) mem=$2; shift 2 ;;
+	--timeout) timeout=$2; shift 2 ;;
+	--test-timeout) test_timeout=$2; shift 2 ;;
+	--efi) efi=1; shift ;;
+	--append) append=$2; shift 2 ;;
+	--plugin) plugin=$2; shift 2 ;;
+	-*) die "unknown option $1" ;;
+	*) break ;;
+	esac
+done
+[ $# -ge 3 ] || die "usage: run-vm.sh [options] VARIANT RUN TEST..."
+variant=$1 run=$2
+shift 2
+tests=$(IFS=,; echo "$*")
+
+need_pkgs "${VM_PKGS[@]}"
+kernel=$OUT/$variant/arch/x86/boot/bzImage
+[ -f "$kernel" ] || die "no kernel at $kernel; build it first (scripts/build-kernel.sh $variant)"
+for t in "$@"; do
+	[ -f "$TOP/guest/tests/$t.sh" ] || die "no guest test guest/tests/$t.sh"
+done
+
+res=$BUILD/runs/$run
+rm -rf "$res"
+mkdir -p "$res"
+console=$res/console.log
+
+accel=(-accel 'tcg,thread=multi,tb-size=256' -cpu max)
+if [ -e /dev/kvm ] && [ -w /dev/kvm ]; then
+	accel=(-accel kvm -cpu host)
+else
+	log "no usable /dev/kvm: running under TCG (software emulation, slow)"
+fi
+
+cmdline="console=ttyS0 root=/dev/root rootfstype=9p"
+cmdline+=" rootflags=version=9p2000.L,trans=virtio,access=any,msize=524288 ro"
+cmdline+=" init=$TOP/guest/init.sh panic=-1 nokaslr no_hash_pointers"
+cmdline+=" lazymm_tests=$tests lazymm_out=$OUT/$variant lazymm_timeout=$test_timeout"
+cmdline+=" lazymm_variant=$variant $append"
+
+qemu=(qemu-system-x86_64 "${accel[@]}" -smp "$smp" -m "$mem"
+	-nodefaults -display none -no-reboot -monitor none
+	-chardev "file,id=con,path=$console" -serial chardev:con
+	-kernel "$kernel" -append "$cmdline"
+	-fsdev 'local,id=root,path=/,security_model=none,readonly=on,multidevs=remap'
+	-device 'virtio-9p-pci,fsdev=root,mount_tag=/dev/root'
+	-fsdev "local,id=res,path=$res,security_model=none,multidevs=remap"
+	-device 'virtio-9p-pci,fsdev=res,mount_tag=results')
+if [ $efi -eq 1 ]; then
+	# OVMF with a private, writable variable store, so EFI SetVariable works.
+	cp /usr/share/OVMF/OVMF_VARS.fd "$res/OVMF_VARS.fd"
+	qemu+=(-drive 'if=pflash,format=raw,readonly=on,file=/usr/share/OVMF/OVMF_CODE.fd'
+		-drive "if=pflash,format=raw,file=$res/OVMF_VARS.fd")
+fi
+if [ -n "$plugin" ]; then
+	qemu+=(-plugin "$plugin")
+fi
+printf '%q ' "${qemu[@]}" >"$res/qemu-cmdline.txt"
+
+start=$(date +%s)
+log "booting $variant (-smp $smp$([ $efi -eq 1 ] && echo ', OVMF')) for: $*"
+rc=0
+timeout -k 10 "$timeout" "${qemu[@]}" </dev/null >"$res/qemu.log" 2>&1 || rc=$?
+elapsed=$(($(date +%s) - start))
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "---- last 50 console lines ($console) ----" >&2
+	tail -n 50 "$console" >&2
+	die "guest timed out after ${timeout}s"
+fi
+if [ $rc -ne 0 ]; then
+	cat "$res/qemu.log" >&2
+	die "qemu exited with status $rc"
+fi
+if [ ! -f "$res/done" ]; then
+	echo "---- last 50 console lines ($console) ----" >&2
+	tail -n 50 "$console" >&2
+	echo "To decode a stack trace: $BUILD/linux/scripts/decode_stacktrace.sh $OUT/$variant/vmlinux < $console" >&2
+	log "guest stopped after ${elapsed}s without finishing its tests"
+	exit 1
+fi
+log "guest finished in ${elapsed}s (console: $console)"

@@ -1,0 +1,91 @@
+#!/usr/bin/env bash
+# Make build/linux: a git tree with the pristine base as tag "base" and the
+# series from patches/ applied on top, one commit per patch.
+#
+# Refuses to touch a tree that holds work not yet in patches/ (uncommitted
+# changes, or commits that differ from patches/): export it first.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/series.sh"
+
+check_base_package() {
+	local have
+	have=$(dpkg-query -W -f='${Version}' "$BASE_PACKAGE" 2>/dev/null || true)
+	if [ -z "$have" ] || [ ! -f "$BASE_TARBALL" ]; then
+		need_pkgs "${BUILD_PKGS[@]}"
+		log "installing $BASE_PACKAGE=$BASE_VERSION"
+		apt-get install -y --no-install-recommends "$BASE_PACKAGE=$BASE_VERSION" \
+			>"$LOGS/apt-base.log" 2>&1 ||
+			die "cannot install $BASE_PACKAGE=$BASE_VERSION (see $LOGS/apt-base.log)"
+		have=$(dpkg-query -W -f='${Version}' "$BASE_PACKAGE")
+	fi
+	if [ "$have" != "$BASE_VERSION" ]; then
+		die "$BASE_PACKAGE $have is installed but the series is pinned to $BASE_VERSION.
+  Install the pinned one:  apt-get install $BASE_PACKAGE=$BASE_VERSION
+  or build on $have anyway (patches may not apply):  BASE_VERSION=$have make ..."
+	fi
+}
+
+# Refuse to lose work in an existing tree.
+check_tree_safe() {
+	if tree_dirty; then
+		git -C "$TREE" status --short --untracked-files=no | head -20 >&2
+		die "$TREE has uncommitted changes. Commit them there and run 'make export',
+  or discard them yourself (git -C $TREE checkout -- .) if they are not wanted."
+	fi
+	local made_from current
+	made_from=$(cat "$STAMP" 2>/dev/null || echo none)
+	current=$(fingerprint_tree)
+	if [ "$current" != "$made_from" ]; then
+		git -C "$TREE" log --oneline base..HEAD >&2
+		die "$TREE has commits that are not in patches/ (above). Run 'make export'
+  to write them to patches/, or reset the tree yourself if they are not wanted."
+	fi
+}
+
+extract_base() {
+	log "extracting $BASE_TARBALL ($BASE_VERSION) into $TREE"
+	mkdir -p "$TREE"
+	tar -xf "$BASE_TARBALL" -C "$TREE" --strip-components=1
+	git -C "$TREE" init -q -b master
+	git -C "$TREE" config core.abbrev 12
+	git -C "$TREE" add -A -f .
+	git -C "$TREE" commit -q -m "base: $BASE_PACKAGE $BASE_VERSION"
+	git -C "$TREE" tag base
+	echo "$BASE_VERSION" >"$TREE/.git/lazymm-base-version"
+}
+
+apply_series() {
+	local p n=0
+	git -C "$TREE" reset -q --hard base
+	while read -r p; do
+		[ -n "$p" ] || continue
+		if ! git -C "$TREE" am -q "$p" >"$LOGS/git-am.log" 2>&1; then
+			git -C "$TREE" am --abort >/dev/null 2>&1 || true
+			git -C "$TREE" reset -q --hard base
+			cat "$LOGS/git-am.log" >&2
+			die "patch ${p##*/} does not apply to $BASE_PACKAGE $BASE_VERSION (failing hunk above)"
+		fi
+		n=$((n + 1))
+	done < <(series_files)
+	fingerprint_dir "$PATCHES" >"$STAMP"
+	log "tree ready: base + $n patches"
+}
+
+check_base_package
+if [ -d "$TREE/.git" ]; then
+	tree_version=$(cat "$TREE/.git/lazymm-base-version" 2>/dev/null || echo unknown)
+	check_tree_safe
+	if [ "$tree_version" != "$BASE_VERSION" ]; then
+		die "$TREE was made from $tree_version, not $BASE_VERSION.
+  It holds no unexported work; move it away (mv $TREE $TREE.old) and run again."
+	fi
+	if [ "$(cat "$STAMP")" = "$(fingerprint_dir "$PATCHES")" ]; then
+		log "tree up to date with patches/ ($(git -C "$TREE" rev-list --count base..HEAD) patches)"
+		exit 0
+	fi
+	log "patches/ changed; re-applying the series"
+else
+	extract_base
+fi
+apply_series

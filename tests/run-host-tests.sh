@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# Host-side tests of the harness itself (no kernel needed). Prints
+# PASS/FAIL lines like parse-results.sh.
+set -uo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+
+# Console scanner: fixtures named clean-*.log must scan clean, report-*.log
+# must be flagged.
+for f in "$top"/tests/scanner/*.log; do
+	name=scanner:$(basename "$f" .log)
+	"$top/scripts/scan-console.sh" "$f" >/dev/null
+	rc=$?
+	case $(basename "$f") in
+	clean-*) want=0 ;;
+	*) want=1 ;;
+	esac
+	if [ $rc -eq $want ]; then
+		echo "PASS $name"
+	else
+		echo "FAIL $name (scanner exit $rc, expected $want)"
+	fi
+done
+
+# Lint: every shell script of the harness is shellcheck clean.
+if command -v shellcheck >/dev/null; then
+	if out=$(shellcheck -x -P SCRIPTDIR "$top"/scripts/*.sh "$top"/tests/*.sh "$top"/guest/*.sh \
+		"$top"/guest/tests/*.sh "$top"/.ci/run 2>&1); then
+		echo "PASS shellcheck"
+	else
+		echo "FAIL shellcheck:"
+		printf '%s\n' "$out" | head -n 30 | while IFS= read -r l; do echo "    $l"; done
+	fi
+else
+	echo "SKIP shellcheck (not installed)"
+fi
+
+# The TCG lock-counting plugin and its symbolizer.
+if [ -f "$top/tools/lockcount/Makefile" ]; then
+	make -s -C "$top/tools/lockcount" test 2>&1 |
+		sed -nE 's/^ok - (.*)/PASS lockcount:\1/p; s/^not ok - (.*)/FAIL lockcount:\1/p'
+fi

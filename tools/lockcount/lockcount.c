@@ -1,0 +1,430 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
+/*
+ * lockcount - QEMU TCG plugin counting executed locked read-modify-write
+ * instructions (LOCK-prefixed, and XCHG with a memory operand) on x86_64.
+ *
+ * Built without QEMU headers: the few API declarations we need are copied
+ * (in shape) from QEMU 7.2 include/qemu/qemu-plugin.h, API version 1.
+ *
+ * Args: all=on|off (default off: kernel addresses only)
+ *       window=on|off (default on: guest START/STOP markers gate counting)
+ *       out=PATH (required with window=on; else printed via qemu_plugin_outs)
+ */
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- QEMU 7.2 plugin API subset (QEMU_PLUGIN_VERSION 1) ---- */
+#define QEMU_PLUGIN_EXPORT __attribute__((visibility("default")))
+
+typedef uint64_t qemu_plugin_id_t;
+
+typedef struct qemu_info_t {
+	const char *target_name;
+	struct {
+		int min;
+		int cur;
+	} version;
+	bool system_emulation;
+	union {
+		struct {
+			int smp_vcpus;
+			int max_vcpus;
+		} system;
+	};
+} qemu_info_t;
+
+struct qemu_plugin_tb;
+struct qemu_plugin_insn;
+
+enum qemu_plugin_cb_flags {
+	QEMU_PLUGIN_CB_NO_REGS,
+	QEMU_PLUGIN_CB_R_REGS,
+	QEMU_PLUGIN_CB_RW_REGS,
+};
+
+typedef void (*qemu_plugin_udata_cb_t)(qemu_plugin_id_t id, void *userdata);
+typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index,
+					    void *userdata);
+typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id,
+					       struct qemu_plugin_tb *tb);
+
+void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id,
+					   qemu_plugin_vcpu_tb_trans_cb_t cb);
+void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
+					    qemu_plugin_vcpu_udata_cb_t cb,
+					    enum qemu_plugin_cb_flags flags,
+					    void *userdata);
+void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id,
+				    qemu_plugin_udata_cb_t cb, void *userdata);
+size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
+struct qemu_plugin_insn *qemu_plugin_tb_get_insn(const struct qemu_plugin_tb *tb,
+						 size_t idx);
+const void *qemu_plugin_insn_data(const struct qemu_plugin_insn *insn);
+size_t qemu_plugin_insn_size(const struct qemu_plugin_insn *insn);
+uint64_t qemu_plugin_insn_vaddr(const struct qemu_plugin_insn *insn);
+void qemu_plugin_outs(const char *string);
+bool qemu_plugin_bool_parse(const char *name, const char *val, bool *ret);
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_version = 1;
+
+/* ---- plugin state ---- */
+#define KERNEL_BASE	0xffff800000000000ULL
+#define MARK_STOP	0x4c5a4d30u	/* "0MZL" */
+#define MARK_START	0x4c5a4d31u	/* "1MZL" */
+#define MARK_UNIT	0x4c5a4d32u	/* "2MZL" */
+#define MAX_INSN	15
+
+enum kind { K_NONE, K_ATOMIC, K_BARRIER };
+static const char *const kind_name[] = { "none", "atomic", "barrier" };
+
+/* One per guest vaddr; never freed, since TBs keep pointers to it. */
+struct rec {
+	uint64_t vaddr;
+	uint64_t count;		/* relaxed atomic adds from any vCPU */
+	uint8_t kind;
+	uint8_t len;
+	uint8_t bytes[MAX_INSN];
+};
+
+static bool count_all;
+static bool use_window = true;
+static const char *out_path;
+
+static int counting;		/* read by every exec callback */
+static uint64_t units;
+
+/* Open-addressing table keyed by vaddr; only touched at translation/dump. */
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct rec **tab;
+static size_t tab_size, tab_used;
+
+static size_t hash(uint64_t va)
+{
+	return (va * 0x9e3779b97f4a7c15ULL) >> 20;
+}
+
+static void tab_grow(void)
+{
+	size_t nsize = tab_size ? tab_size * 2 : 4096;
+	struct rec **ntab = calloc(nsize, sizeof(*ntab));
+
+	if (!ntab)
+		abort();
+	for (size_t i = 0; i < tab_size; i++) {
+		struct rec *r = tab[i];
+		size_t h;
+
+		if (!r)
+			continue;
+		for (h = hash(r->vaddr) & (nsize - 1); ntab[h]; h = (h + 1) & (nsize - 1))
+			;
+		ntab[h] = r;
+	}
+	free(tab);
+	tab = ntab;
+	tab_size = nsize;
+}
+
+/* Find or create the record for @va; re-translations share it (merge by vaddr). */
+static struct rec *rec_get(uint64_t va, int kind, const uint8_t *p, size_t len)
+{
+	struct rec *r;
+	size_t h;
+
+	pthread_mutex_lock(&lock);
+	if (2 * (tab_used + 1) > tab_size)
+		tab_grow();
+	for (h = hash(va) & (tab_size - 1); (r = tab[h]); h = (h + 1) & (tab_size - 1))
+		if (r->vaddr == va)
+			goto out;
+	r = calloc(1, sizeof(*r));
+	if (!r)
+		abort();
+	r->vaddr = va;
+	r->kind = kind;
+	r->len = len < MAX_INSN ? len : MAX_INSN;
+	memcpy(r->bytes, p, r->len);
+	tab[h] = r;
+	tab_used++;
+out:
+	pthread_mutex_unlock(&lock);
+	return r;
+}
+
+/* ---- decoding ---- */
+static bool is_legacy_prefix(uint8_t b)
+{
+	switch (b) {
+	case 0xf0: case 0xf2: case 0xf3: case 0x66: case 0x67:
+	case 0x2e: case 0x36: case 0x3e: case 0x26: case 0x64: case 0x65:
+		return true;
+	}
+	return false;
+}
+
+/*
+ * "lock add/or $0, disp(%rsp)": opcode 80/81/83 with /0 or /1, ModRM rm=100
+ * (SIB), SIB base=rsp and no index, REX.X/B clear, immediate all zeros.
+ */
+static bool is_stack_barrier(const uint8_t *p, size_t n, size_t i,
+			     uint8_t rex, bool opsz16)
+{
+	uint8_t op = p[i], modrm, mod, sib;
+	size_t j, immlen;
+
+	if ((op != 0x80 && op != 0x81 && op != 0x83) || i + 3 > n)
+		return false;
+	modrm = p[i + 1];
+	mod = modrm >> 6;
+	if (mod == 3 || (modrm & 7) != 4 || ((modrm >> 3) & 7) > 1)
+		return false;
+	sib = p[i + 2];
+	if ((sib & 7) != 4 || ((sib >> 3) & 7) != 4 || (rex & 3))
+		return false;
+	j = i + 3 + (mod == 1 ? 1 : mod == 2 ? 4 : 0);
+	if (op == 0x81)
+		immlen = (opsz16 && !(rex & 8)) ? 2 : 4;
+	else
+		immlen = 1;
+	if (j + immlen != n)
+		return false;
+	for (; j < n; j++)
+		if (p[j])
+			return false;
+	return true;
+}
+
+static int classify(const uint8_t *p, size_t n)
+{
+	bool locked = false, opsz16 = false;
+	uint8_t rex = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (is_legacy_prefix(p[i])) {
+			locked |= p[i] == 0xf0;
+			opsz16 |= p[i] == 0x66;
+			rex = 0;	/* REX only counts right before the opcode */
+		} else if ((p[i] & 0xf0) == 0x40) {
+			rex = p[i];
+		} else {
+			break;
+		}
+	}
+	if (i + 1 >= n)		/* need opcode + ModRM at least */
+		return K_NONE;
+	if (!locked) {
+		/* XCHG r/m is implicitly locked when the operand is memory */
+		if ((p[i] == 0x86 || p[i] == 0x87) && (p[i + 1] >> 6) != 3)
+			return K_ATOMIC;
+		return K_NONE;
+	}
+	return is_stack_barrier(p, n, i, rex, opsz16) ? K_BARRIER : K_ATOMIC;
+}
+
+/* nopl disp32(%rax,%rax,1) = 0f 1f 84 00 <disp32>; returns disp or 0 */
+static uint32_t marker_of(const uint8_t *p, size_t n)
+{
+	uint32_t d;
+
+	if (n != 8 || p[0] != 0x0f || p[1] != 0x1f || p[2] != 0x84 || p[3] != 0)
+		return 0;
+	memcpy(&d, p + 4, 4);	/* host and guest are both little endian */
+	if (d == MARK_START || d == MARK_STOP || d == MARK_UNIT)
+		return d;
+	return 0;
+}
+
+/* ---- output ---- */
+/* Snapshot of one record; counts may still move while we dump. */
+struct snap {
+	const struct rec *r;
+	uint64_t count;
+};
+
+static int cmp_snap(const void *a, const void *b)
+{
+	const struct snap *x = a, *y = b;
+
+	if (x->count != y->count)
+		return x->count < y->count ? 1 : -1;
+	return x->r->vaddr < y->r->vaddr ? -1 : x->r->vaddr > y->r->vaddr;
+}
+
+/* Caller holds lock. */
+static void dump(FILE *f)
+{
+	uint64_t tot[3] = { 0 };
+	struct snap *v = malloc((tab_used + 1) * sizeof(*v));
+	size_t n = 0;
+
+	if (!v)
+		abort();
+	for (size_t i = 0; i < tab_size; i++) {
+		struct rec *r = tab[i];
+		uint64_t c = r ? __atomic_load_n(&r->count, __ATOMIC_RELAXED) : 0;
+
+		if (c) {
+			v[n].r = r;
+			v[n++].count = c;
+			tot[r->kind] += c;
+		}
+	}
+	qsort(v, n, sizeof(*v), cmp_snap);
+	fprintf(f, "# lockcount v1 units=%llu\n",
+		(unsigned long long)__atomic_load_n(&units, __ATOMIC_RELAXED));
+	fprintf(f, "# total atomic=%llu barrier=%llu\n",
+		(unsigned long long)tot[K_ATOMIC],
+		(unsigned long long)tot[K_BARRIER]);
+	for (size_t i = 0; i < n; i++) {
+		const struct rec *r = v[i].r;
+
+		fprintf(f, "%llx %s %llu ", (unsigned long long)r->vaddr,
+			kind_name[r->kind], (unsigned long long)v[i].count);
+		for (int k = 0; k < r->len; k++)
+			fprintf(f, "%02x", r->bytes[k]);
+		fputc('\n', f);
+	}
+	free(v);
+}
+
+/* Write to PATH.tmp then rename, so a reader never sees a partial file. */
+static void write_results(void)
+{
+	pthread_mutex_lock(&lock);
+	if (out_path) {
+		char tmp[4096];
+		FILE *f;
+
+		snprintf(tmp, sizeof(tmp), "%s.tmp", out_path);
+		f = fopen(tmp, "w");
+		if (f) {
+			dump(f);
+			if (fclose(f) == 0)
+				rename(tmp, out_path);
+		} else {
+			perror("lockcount: open out");
+		}
+	} else {
+		char *buf = NULL;
+		size_t sz = 0;
+		FILE *f = open_memstream(&buf, &sz);
+
+		if (f) {
+			dump(f);
+			fclose(f);
+			qemu_plugin_outs(buf);
+			free(buf);
+		}
+	}
+	pthread_mutex_unlock(&lock);
+}
+
+/* ---- callbacks ---- */
+static void insn_exec(unsigned int vcpu, void *udata)
+{
+	struct rec *r = udata;
+
+	if (__atomic_load_n(&counting, __ATOMIC_RELAXED))
+		__atomic_fetch_add(&r->count, 1, __ATOMIC_RELAXED);
+}
+
+static void marker_exec(unsigned int vcpu, void *udata)
+{
+	uint32_t m = (uintptr_t)udata;
+
+	if (m == MARK_UNIT) {
+		if (__atomic_load_n(&counting, __ATOMIC_RELAXED))
+			__atomic_fetch_add(&units, 1, __ATOMIC_RELAXED);
+		return;
+	}
+	if (!use_window)
+		return;
+	if (m == MARK_START) {
+		pthread_mutex_lock(&lock);
+		for (size_t i = 0; i < tab_size; i++)
+			if (tab[i])
+				__atomic_store_n(&tab[i]->count, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&units, 0, __ATOMIC_RELAXED);
+		__atomic_store_n(&counting, 1, __ATOMIC_RELAXED);
+		pthread_mutex_unlock(&lock);
+	} else if (__atomic_exchange_n(&counting, 0, __ATOMIC_RELAXED)) {
+		write_results();
+	}
+}
+
+static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
+{
+	size_t n = qemu_plugin_tb_n_insns(tb);
+
+	for (size_t i = 0; i < n; i++) {
+		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+		const uint8_t *p = qemu_plugin_insn_data(insn);
+		size_t len = qemu_plugin_insn_size(insn);
+		uint64_t va = qemu_plugin_insn_vaddr(insn);
+		uint32_t m = marker_of(p, len);
+		int kind;
+
+		if (m) {	/* markers count from any address */
+			qemu_plugin_register_vcpu_insn_exec_cb(insn, marker_exec,
+				QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)m);
+			continue;
+		}
+		if (!count_all && va < KERNEL_BASE)
+			continue;
+		kind = classify(p, len);
+		if (kind == K_NONE)
+			continue;	/* uninstrumented: costs nothing */
+		qemu_plugin_register_vcpu_insn_exec_cb(insn, insn_exec,
+			QEMU_PLUGIN_CB_NO_REGS, rec_get(va, kind, p, len));
+	}
+}
+
+static void at_exit(qemu_plugin_id_t id, void *udata)
+{
+	if (__atomic_load_n(&counting, __ATOMIC_RELAXED))
+		write_results();
+}
+
+QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
+					   const qemu_info_t *info,
+					   int argc, char **argv)
+{
+	for (int i = 0; i < argc; i++) {
+		char *eq = strchr(argv[i], '=');
+		bool ok = false;
+
+		if (eq) {
+			size_t kl = eq - argv[i];
+
+			if (kl == 3 && !strncmp(argv[i], "all", 3))
+				ok = qemu_plugin_bool_parse("all", eq + 1, &count_all);
+			else if (kl == 6 && !strncmp(argv[i], "window", 6))
+				ok = qemu_plugin_bool_parse("window", eq + 1, &use_window);
+			else if (kl == 3 && !strncmp(argv[i], "out", 3) && eq[1]) {
+				out_path = eq + 1;	/* argv outlives the plugin */
+				ok = true;
+			}
+		}
+		if (!ok) {
+			fprintf(stderr, "lockcount: bad argument '%s'\n", argv[i]);
+			return -1;
+		}
+	}
+	if (use_window && !out_path) {
+		fprintf(stderr, "lockcount: window mode needs out=PATH\n");
+		return -1;
+	}
+	counting = !use_window;
+	pthread_mutex_lock(&lock);
+	tab_grow();
+	pthread_mutex_unlock(&lock);
+	qemu_plugin_register_vcpu_tb_trans_cb(id, tb_trans);
+	qemu_plugin_register_atexit_cb(id, at_exit, NULL);
+	return 0;
+}

@@ -1,0 +1,121 @@
+#!/usr/bin/env python3
+"""Attribute lockcount plugin output to kernel functions.
+
+usage: symbolize.py [--json] LOCKCOUNT_OUT SYSTEM_MAP
+
+Each address goes to the nearest preceding text symbol (nm types t T w W)
+in System.map; addresses before the first one go to "<unknown>".
+Prints function, kind, count, count/unit sorted by count descending, then
+the grand totals per unit. --json emits the same data as one JSON object.
+"""
+import argparse
+import bisect
+import json
+import sys
+
+TEXT_TYPES = set("tTwW")
+UNKNOWN = "<unknown>"
+
+
+def read_lockcount(path):
+    """Return (units, [(vaddr, kind, count)]) from a lockcount v1 file."""
+    units, rows = None, []
+    with open(path) as f:
+        for line in f:
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith("#"):
+                if line.startswith("# lockcount v1"):
+                    for tok in line.split()[3:]:
+                        k, _, v = tok.partition("=")
+                        if k == "units":
+                            units = int(v)
+                continue
+            addr, kind, count = line.split()[:3]
+            rows.append((int(addr, 16), kind, int(count)))
+    if units is None:
+        sys.exit("%s: not a lockcount v1 file" % path)
+    return units, rows
+
+
+def read_system_map(path):
+    """Return sorted parallel lists (addrs, names) of text symbols."""
+    syms = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) < 3 or parts[1] not in TEXT_TYPES:
+                continue
+            try:
+                addr = int(parts[0], 16)
+            except ValueError:
+                continue
+            syms.setdefault(addr, parts[2])  # aliases: keep the first name
+    addrs = sorted(syms)
+    return addrs, [syms[a] for a in addrs]
+
+
+def lookup(addrs, names, addr):
+    i = bisect.bisect_right(addrs, addr) - 1
+    return names[i] if i >= 0 else UNKNOWN
+
+
+def per_unit(count, units):
+    return count / units if units else None
+
+
+def summarize(units, rows, addrs, names):
+    agg, totals = {}, {}
+    for addr, kind, count in rows:
+        key = (lookup(addrs, names, addr), kind)
+        agg[key] = agg.get(key, 0) + count
+        totals[kind] = totals.get(kind, 0) + count
+    funcs = [
+        {"function": fn, "kind": kind, "count": c, "per_unit": per_unit(c, units)}
+        for (fn, kind), c in agg.items()
+    ]
+    funcs.sort(key=lambda r: (-r["count"], r["function"], r["kind"]))
+    totals.setdefault("atomic", 0)
+    totals.setdefault("barrier", 0)
+    return {
+        "units": units,
+        "totals": totals,
+        "totals_per_unit": {k: per_unit(v, units) for k, v in totals.items()},
+        "functions": funcs,
+    }
+
+
+def fmt_pu(v):
+    return "-" if v is None else "%.3f" % v
+
+
+def print_text(s):
+    print("%-40s %-8s %12s %12s" % ("function", "kind", "count", "per_unit"))
+    for r in s["functions"]:
+        print("%-40s %-8s %12d %12s" % (r["function"], r["kind"], r["count"],
+                                       fmt_pu(r["per_unit"])))
+    print("# units=%d" % s["units"])
+    for k in sorted(s["totals"]):
+        print("# total %s=%d per_unit=%s" % (k, s["totals"][k],
+                                             fmt_pu(s["totals_per_unit"][k])))
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--json", action="store_true", help="emit JSON")
+    ap.add_argument("lockcount_out")
+    ap.add_argument("system_map")
+    a = ap.parse_args()
+    units, rows = read_lockcount(a.lockcount_out)
+    addrs, names = read_system_map(a.system_map)
+    s = summarize(units, rows, addrs, names)
+    if a.json:
+        json.dump(s, sys.stdout, indent=1)
+        print()
+    else:
+        print_text(s)
+
+
+if __name__ == "__main__":
+    main()

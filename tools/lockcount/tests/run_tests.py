@@ -1,0 +1,298 @@
+#!/usr/bin/env python3
+"""lockcount tests: TAP-ish "ok - name" / "not ok - name", exit 1 on failure.
+
+Plugin cases run tests/lockprog under qemu-x86_64 (user mode); the expected
+counts below mirror the asm sequence in tests/lockprog.c.
+"""
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(HERE)
+PLUGIN = os.path.join(TOP, "liblockcount.so")
+PROG = os.path.join(HERE, "lockprog")
+SYMBOLIZE = os.path.join(TOP, "symbolize.py")
+TMP = tempfile.mkdtemp(prefix="lockcount-test-")
+
+# label -> (kind, count) expected inside the window of "lockprog seq"
+SEQ_EXPECT = {
+    "t_inc": ("atomic", 1000),
+    "t_bar8": ("barrier", 300),
+    "t_bar0": ("barrier", 1),
+    "t_bar32": ("barrier", 1),
+    "t_barq": ("barrier", 1),
+    "t_bar81": ("barrier", 1),
+    "t_nb1": ("atomic", 1),
+    "t_nb2": ("atomic", 1),
+    "t_nb3": ("atomic", 1),
+    "t_cmpx": ("atomic", 1),
+    "t_w": ("atomic", 1),
+    "t_xchg": ("atomic", 200),
+}
+SEQ_UNITS = 50
+MT_COUNT, MT_UNITS = 4 * 100000, 4
+
+failed = 0
+
+
+def report(name, ok, why=""):
+    global failed
+    if ok:
+        print("ok - %s" % name)
+    else:
+        failed += 1
+        print("not ok - %s%s" % (name, "  # " + why if why else ""))
+
+
+def labels():
+    out = subprocess.run(["nm", PROG], capture_output=True, text=True,
+                         check=True).stdout
+    return {p[2]: int(p[0], 16) for p in (l.split() for l in out.splitlines())
+            if len(p) == 3 and p[2].startswith("t_")}
+
+
+def parse(path):
+    """-> (units, atomic, barrier, {vaddr: (kind, count, bytes)})"""
+    with open(path) as f:
+        lines = f.read().splitlines()
+    assert lines[0].startswith("# lockcount v1 units="), lines[0]
+    units = int(lines[0].split("=")[1])
+    tot = dict(t.split("=") for t in lines[1].split()[2:])
+    rows = {}
+    for l in lines[2:]:
+        a, k, c, b = l.split()
+        assert int(a, 16) not in rows, "duplicate vaddr " + a
+        rows[int(a, 16)] = (k, int(c), b)
+    return units, int(tot["atomic"]), int(tot["barrier"]), rows
+
+
+def sorted_desc(path):
+    with open(path) as f:
+        c = [int(l.split()[2]) for l in f if not l.startswith("#")]
+    return c == sorted(c, reverse=True)
+
+
+def run(args, mode="seq", out=None):
+    plug = PLUGIN + "".join("," + a for a in args)
+    if out:
+        plug += ",out=" + out
+        if os.path.exists(out):
+            os.unlink(out)
+    return subprocess.run(["qemu-x86_64", "-plugin", plug, PROG, mode],
+                          capture_output=True, text=True, timeout=300)
+
+
+def case(name, fn):
+    try:
+        ok, why = fn()
+    except Exception as e:  # any crash is a failure, not an abort
+        ok, why = False, "%s: %s" % (type(e).__name__, e)
+    report(name, ok, why)
+
+
+def plugin_cases():
+    L = labels()
+    seq_out = os.path.join(TMP, "seq.txt")
+    res = {}
+
+    def t_runs():
+        p = run(["all=on"], out=seq_out)
+        res["seq"] = parse(seq_out) if p.returncode == 0 else None
+        return p.returncode == 0, p.stderr.strip()
+
+    def t_totals():
+        u, a, b, _ = res["seq"]
+        want = (SEQ_UNITS, sum(c for k, c in SEQ_EXPECT.values() if k == "atomic"),
+                sum(c for k, c in SEQ_EXPECT.values() if k == "barrier"))
+        return (u, a, b) == want, "got %s want %s" % ((u, a, b), want)
+
+    def t_per_addr():
+        rows = res["seq"][3]
+        want = {L[n]: v for n, v in SEQ_EXPECT.items()}
+        got = {a: (k, c) for a, (k, c, _) in rows.items()}
+        bad = {"%s@%x" % (n, L[n]): got.get(L[n]) for n in SEQ_EXPECT
+               if got.get(L[n]) != SEQ_EXPECT[n]}
+        extra = sorted("%x" % a for a in set(got) - set(want))
+        return not bad and not extra, "wrong %s extra %s" % (bad, extra)
+
+    def t_bytes():
+        b = res["seq"][3][L["t_bar8"]][2]
+        return b == "f0834424fc00", b
+
+    def t_sorted():
+        return sorted_desc(seq_out), "lines not sorted by count"
+
+    def t_outside():
+        rows = res["seq"][3]
+        hit = [n for n in ("t_before", "t_junk", "t_after") if L[n] in rows]
+        return not hit, "counted outside window: %s" % hit
+
+    def t_nonlocked():
+        rows = res["seq"][3]
+        hit = [n for n in ("t_xchgr", "t_incnl") if L[n] in rows]
+        return not hit, "non-locked counted: %s" % hit
+
+    def t_kernel_only():
+        out = os.path.join(TMP, "konly.txt")
+        p = run([], out=out)
+        if p.returncode:
+            return False, p.stderr.strip()
+        u, a, b, rows = parse(out)
+        return (u, a, b, len(rows)) == (SEQ_UNITS, 0, 0, 0), str((u, a, b, len(rows)))
+
+    def t_window_off():
+        out = os.path.join(TMP, "nowin.txt")
+        p = run(["all=on", "window=off"], out=out)
+        if p.returncode:
+            return False, p.stderr.strip()
+        u, _, _, rows = parse(out)
+        got = {n: rows.get(L[n], (None, 0))[1]
+               for n in ("t_before", "t_junk", "t_after", "t_inc")}
+        want = {"t_before": 1, "t_junk": 1, "t_after": 1, "t_inc": 1000}
+        return got == want and u == SEQ_UNITS + 1, "units=%d %s" % (u, got)
+
+    def t_needs_out():
+        p = run(["all=on"])
+        return p.returncode != 0 and "out=PATH" in p.stderr, "rc=%d" % p.returncode
+
+    def t_bad_arg():
+        p = run(["bogus=1"], out=os.path.join(TMP, "bad.txt"))
+        return p.returncode != 0, "rc=%d" % p.returncode
+
+    def t_mt():
+        out = os.path.join(TMP, "mt.txt")
+        p = run(["all=on"], mode="mt", out=out)
+        if p.returncode:
+            return False, p.stderr.strip()
+        u, _, _, rows = parse(out)
+        c = rows.get(L["t_mt"], (None, 0))[1]
+        return (c, u) == (MT_COUNT, MT_UNITS), "t_mt=%d units=%d" % (c, u)
+
+    case("plugin loads, lockprog seq runs (qemu-x86_64, all=on)", t_runs)
+    if res.get("seq") is None:
+        return report("seq output present", False, "skipping dependent cases")
+    case("seq totals atomic/barrier/units", t_totals)
+    case("seq per-address kinds and counts", t_per_addr)
+    case("seq instruction bytes recorded", t_bytes)
+    case("seq lines sorted by count descending", t_sorted)
+    case("locked insns outside window / before reset not counted", t_outside)
+    case("xchg reg,reg and unlocked inc not counted", t_nonlocked)
+    case("default kernel-only mode ignores user addresses", t_kernel_only)
+    case("window=off counts everything", t_window_off)
+    case("window mode without out= is rejected", t_needs_out)
+    case("unknown argument is rejected", t_bad_arg)
+    case("4 parallel threads: exact count (MTTCG-safe)", t_mt)
+
+
+def system_case():
+    def t_sys():
+        out = os.path.join(TMP, "sys.txt")
+        # SeaBIOS spins on lock bts; SIGTERM -> clean exit -> atexit dump
+        q = subprocess.Popen(["qemu-system-x86_64", "-nodefaults", "-display",
+                              "none", "-accel", "tcg,thread=multi", "-smp", "2",
+                              "-plugin", PLUGIN + ",all=on,window=off,out=" + out],
+                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            q.wait(timeout=3)
+        except subprocess.TimeoutExpired:
+            q.terminate()
+            q.wait(timeout=30)
+        u, a, b, rows = parse(out)
+        return a > 0 and len(rows) > 0, "atomic=%d" % a
+
+    case("qemu-system-x86_64 loads plugin, dumps at exit", t_sys)
+
+
+FAKE_MAP = """\
+ffffffff81000000 T _stext
+ffffffff81000100 t helper_a
+ffffffff81000200 D some_data
+ffffffff81000300 W weak_fn
+ffffffff81000300 T weak_fn_alias
+ffffffff81000400 r rodata_thing
+"""
+
+FAKE_OUT = """\
+# lockcount v1 units=10
+# total atomic=175 barrier=40
+ffffffff81000100 atomic 100 f0ff00
+ffffffff81000250 barrier 40 f0834424fc00
+ffffffff81000180 atomic 50 f0ff01
+ffffffff81000300 atomic 20 8700
+ffffffff81000500 atomic 3 8701
+ffffffff80fffff0 atomic 2 f0ff02
+"""
+
+
+def symbolize_cases():
+    mp, lo = os.path.join(TMP, "System.map"), os.path.join(TMP, "lc.txt")
+    with open(mp, "w") as f:
+        f.write(FAKE_MAP)
+    with open(lo, "w") as f:
+        f.write(FAKE_OUT)
+    j = {}
+
+    def t_json():
+        p = subprocess.run([sys.executable, SYMBOLIZE, "--json", lo, mp],
+                           capture_output=True, text=True)
+        j.update(json.loads(p.stdout))
+        return p.returncode == 0, p.stderr
+
+    def get(fn, kind):
+        return next((r["count"] for r in j["functions"]
+                     if r["function"] == fn and r["kind"] == kind), None)
+
+    def t_exact_inside():
+        # ...100 exactly at helper_a, ...180 inside it: 100 + 50
+        return get("helper_a", "atomic") == 150, str(j["functions"])
+
+    def t_nontext():
+        # ...250 is after data symbol some_data: still helper_a (text only)
+        return get("helper_a", "barrier") == 40, str(j["functions"])
+
+    def t_alias_and_past():
+        # ...300: first alias weak_fn; ...500: past rodata, still weak_fn
+        return get("weak_fn", "atomic") == 23, str(j["functions"])
+
+    def t_before_first():
+        return get("<unknown>", "atomic") == 2, str(j["functions"])
+
+    def t_totals():
+        ok = (j["units"] == 10 and j["totals"] == {"atomic": 175, "barrier": 40}
+              and j["totals_per_unit"] == {"atomic": 17.5, "barrier": 4.0})
+        return ok, "%s %s" % (j["totals"], j["totals_per_unit"])
+
+    def t_order():
+        c = [r["count"] for r in j["functions"]]
+        pu = next(r["per_unit"] for r in j["functions"] if r["function"] == "helper_a"
+                  and r["kind"] == "atomic")
+        return c == sorted(c, reverse=True) and pu == 15.0, "%s pu=%s" % (c, pu)
+
+    def t_text():
+        p = subprocess.run([sys.executable, SYMBOLIZE, lo, mp],
+                           capture_output=True, text=True)
+        first = p.stdout.splitlines()[1].split()
+        return (p.returncode == 0 and first == ["helper_a", "atomic", "150", "15.000"]
+                and "# total atomic=175 per_unit=17.500" in p.stdout), p.stdout
+
+    case("symbolize --json runs", t_json)
+    if not j:
+        return
+    case("symbolize: address at symbol and inside it", t_exact_inside)
+    case("symbolize: non-text symbols ignored", t_nontext)
+    case("symbolize: alias keeps first name, far address to preceding", t_alias_and_past)
+    case("symbolize: address before first symbol -> <unknown>", t_before_first)
+    case("symbolize: grand totals and per-unit", t_totals)
+    case("symbolize: sorted descending, per-unit per function", t_order)
+    case("symbolize: text output", t_text)
+
+
+if __name__ == "__main__":
+    plugin_cases()
+    system_case()
+    symbolize_cases()
+    print("# %s" % ("all passed" if not failed else "%d failed" % failed))
+    sys.exit(1 if failed else 0)

@@ -38,5 +38,8 @@ for t in $(echo "$lazymm_tests" | tr , ' '); do
 done
 echo "done" >"$RESULTS/done"
 sync
+# Power off with the reboot syscall, which does not return. A sysrq
+# poweroff would run asynchronously and init could exit (a panic) first.
+busybox poweroff -f
 echo o >/proc/sysrq-trigger
-sleep 30
+while :; do read -r _ </dev/console; done

@@ -33,6 +33,11 @@ bash "$TOP/scripts/run-vm.sh" --smp 4 debug check "${tests[@]}" || true
 bash "$TOP/scripts/parse-results.sh" "$BUILD/runs/check" --kunit "$KUNIT_SUITE" \
 	"${tests[@]}" | tee -a "$results"
 
+# EFI runtime calls racing exits need the firmware: a second boot, under OVMF.
+phase "booting the debug kernel under OVMF: efi"
+bash "$TOP/scripts/run-vm.sh" --smp 4 --efi debug check-efi efi || true
+bash "$TOP/scripts/parse-results.sh" "$BUILD/runs/check-efi" efi | tee -a "$results"
+
 passed=$(grep -c '^PASS' "$results" || true)
 failed=$(grep -c '^FAIL' "$results" || true)
 skipped=$(grep -c '^SKIP' "$results" || true)

@@ -53,7 +53,7 @@ need_pkgs() {
 BUILD_PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves ccache
 	cpio xz-utils rsync python3 kmod git)
 # Packages for booting and running guests.
-VM_PKGS=(qemu-system-x86 ovmf stress-ng)
+VM_PKGS=(qemu-system-x86 ovmf stress-ng busybox-static e2fsprogs)
 # Packages for the host-side tests (lint, the TCG plugin's user-mode tests).
 TEST_PKGS=(shellcheck qemu-user python3 gcc make)
 

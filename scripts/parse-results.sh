@@ -51,7 +51,7 @@ done
 if [ -n "$kunit" ]; then
 	# KTAP from the console: the cases are the indented result lines inside
 	# "# Subtest: SUITE", e.g. "[    4.2] x    ok 1 case_name".
-	cases=$(sed -E 's/^\[ *[0-9.]+\] //' "$console" |
+	cases=$(tr -d '\r' <"$console" | sed -E 's/^\[ *[0-9.]+\] //' |
 		awk -v s="$kunit" '
 			$0 ~ "# Subtest: " s "$" { on = 1; next }
 			on && /^[^ ]/ { on = 0 }
@@ -71,8 +71,8 @@ if [ -n "$kunit" ]; then
 fi
 
 if report=$("$here/scan-console.sh" "$console"); then
-	echo "PASS console: no kernel reports"
+	echo "PASS console[${run##*/}]: no kernel reports"
 else
-	echo "FAIL console: kernel reports in $console:"
+	echo "FAIL console[${run##*/}]: kernel reports in $console:"
 	printf '%s\n' "$report" | while IFS= read -r l; do echo "    $l"; done
 fi

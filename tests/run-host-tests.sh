@@ -39,3 +39,7 @@ if [ -f "$top/tools/lockcount/Makefile" ]; then
 	make -s -C "$top/tools/lockcount" test 2>&1 |
 		sed -nE 's/^ok - (.*)/PASS lockcount:\1/p; s/^not ok - (.*)/FAIL lockcount:\1/p'
 fi
+
+# The report generator, on fixture runs.
+python3 "$top/tests/report/run_tests.py" 2>&1 |
+	sed -nE 's/^ok - (.*)/PASS report:\1/p; s/^not ok - (.*)/FAIL report:\1/p'

@@ -1,0 +1,60 @@
+#!/usr/bin/env bash
+# make (the main job): build the base and patched kernels, boot each under
+# QEMU, run the A/B benchmarks and write build/report/report.md.
+#   ROUNDS=N   interleaved base/patched throughput rounds (5; QUICK=1: 2)
+#   SECS=S     seconds per throughput workload (5; QUICK=1: 2)
+#   SWEEP="1 2 4 8"  vCPU counts for the IPI sweep (QUICK=1: "1 4")
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+if [ "${QUICK:-0}" = 1 ]; then
+	ROUNDS=${ROUNDS:-2} SECS=${SECS:-2} SWEEP=${SWEEP:-"1 4"}
+else
+	ROUNDS=${ROUNDS:-5} SECS=${SECS:-5} SWEEP=${SWEEP:-"1 2 4 8"}
+fi
+VARIANTS=(base patched)
+phase() { log "== $*"; }
+
+phase "packages, tree, kernels, tools"
+need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}" gnuplot-nox python3
+bash "$TOP/scripts/tree.sh"
+for v in "${VARIANTS[@]}"; do
+	bash "$TOP/scripts/build-kernel.sh" "$v"
+done
+# perf does not depend on the kernel variant: one build, from the patched tree.
+bash "$TOP/scripts/build-tools.sh" patched perf
+make -s -C "$TOP/tools/bench"
+make -s -C "$TOP/tools/lockcount"
+perf=$OUT/patched/perf/perf
+common=(--append "lazymm_perf=$perf lazymm_secs=$SECS")
+
+phase "throughput and perf profiles: $ROUNDS interleaved rounds"
+for r in $(seq "$ROUNDS"); do
+	for v in "${VARIANTS[@]}"; do
+		tests=(bench-throughput)
+		[ "$r" = 1 ] && tests+=(bench-perf)
+		bash "$TOP/scripts/run-vm.sh" --smp 4 --mem 1024 "${common[@]}" \
+			"$v" "bench-$v-r$r" "${tests[@]}"
+	done
+done
+
+phase "locked instructions per unit of work (TCG plugin)"
+for v in "${VARIANTS[@]}"; do
+	bash "$TOP/scripts/run-vm.sh" --smp 4 --mem 1024 "${common[@]}" \
+		--plugin "$TOP/tools/lockcount/liblockcount.so,out=$BUILD/runs/count-$v/lockcount.txt" \
+		"$v" "count-$v" bench-count
+done
+
+phase "IPIs per exit: vCPU sweep $SWEEP"
+for n in $SWEEP; do
+	for v in "${VARIANTS[@]}"; do
+		bash "$TOP/scripts/run-vm.sh" --smp "$n" --mem 1024 "${common[@]}" \
+			"$v" "ipi-$v-smp$n" bench-ipi
+	done
+done
+
+phase "report"
+python3 "$TOP/scripts/report.py" --runs "$BUILD/runs" --out "$BUILD/report" \
+	--rounds "$ROUNDS" --sweep "$SWEEP" --secs "$SECS" \
+	--system-map-base "$OUT/base/System.map" --system-map-patched "$OUT/patched/System.map"
+log "report: $BUILD/report/report.md (total $(($(date +%s) - _t0))s)"

@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * lazybench: the workloads the A/B report measures, run inside the guest.
+ *
+ *   lazybench pingpong [-s SEC] [-n ROUNDS] [-a CPU] [-b CPU]
+ *	two threads of one process, pinned to two CPUs, bounce a byte
+ *	through pipes; each side blocks, so each CPU goes thread -> idle ->
+ *	thread: the lazy TLB path. One unit = one round trip (4 switches).
+ *   lazybench forkexit [-s SEC] [-n N] [-j JOBS]
+ *	JOBS pinned workers fork, the child exits, the parent reaps it.
+ *	One unit = one fork + exit + wait.
+ *   lazybench exec [-s SEC] [-n N] [-j JOBS]
+ *	like forkexit, the child execs /bin/true. One unit = one fork+exec.
+ *   lazybench thread [-s SEC] [-n N] [-j JOBS]
+ *	create and join a thread that exits at once. One unit = one thread.
+ *
+ * With -n the run does exactly N units (for counting with the TCG plugin,
+ * whose markers it executes: START before the work, UNIT per unit in the
+ * measuring thread, STOP after); with -s it runs for SEC seconds (for
+ * throughput). Output: "RESULT <name> <value>" lines.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+/* nopl 0x4c5a4d3X(%rax,%rax,1): a no-op that tools/lockcount recognises. */
+#define MARKER(x) asm volatile(".byte 0x0f,0x1f,0x84,0x00," #x ",0x4d,0x5a,0x4c" ::: "memory")
+#define MARK_START()	MARKER(0x31)
+#define MARK_STOP()	MARKER(0x30)
+#define MARK_UNIT()	MARKER(0x32)
+
+static double seconds = 5;
+static long units;		/* 0: run for `seconds` */
+static int jobs = 1;
+static int cpu_a, cpu_b = 1;
+
+static double now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec + ts.tv_nsec / 1e9;
+}
+
+static void die(const char *what)
+{
+	perror(what);
+	exit(1);
+}
+
+static void pin(int cpu)
+{
+	cpu_set_t set;
+
+	CPU_ZERO(&set);
+	CPU_SET(cpu % sysconf(_SC_NPROCESSORS_ONLN), &set);
+	if (sched_setaffinity(0, sizeof(set), &set))
+		die("sched_setaffinity");
+}
+
+/* Keep going? Checks the clock only every 64 units. */
+static int more(long done, double end)
+{
+	if (units)
+		return done < units;
+	return (done & 63) || now() < end;
+}
+
+static int ping[2], pong[2];
+
+static void *pong_thread(void *arg)
+{
+	char c;
+
+	pin(cpu_b);
+	while (read(ping[0], &c, 1) == 1)
+		if (write(pong[1], &c, 1) != 1)
+			break;
+	return NULL;
+}
+
+static void run_pingpong(void)
+{
+	pthread_t t;
+	double start, end;
+	long done = 0;
+	char c = 'x';
+
+	if (pipe(ping) || pipe(pong))
+		die("pipe");
+	pin(cpu_a);
+	if (pthread_create(&t, NULL, pong_thread, NULL))
+		die("pthread_create");
+	/* Warm up, so that both threads sit on their CPUs. */
+	for (int i = 0; i < 100; i++)
+		if (write(ping[1], &c, 1) != 1 || read(pong[0], &c, 1) != 1)
+			die("warm-up");
+	start = now();
+	end = start + seconds;
+	MARK_START();
+	while (more(done, end)) {
+		if (write(ping[1], &c, 1) != 1 || read(pong[0], &c, 1) != 1)
+			die("ping-pong");
+		MARK_UNIT();
+		done++;
+	}
+	MARK_STOP();
+	end = now();
+	close(ping[1]);
+	pthread_join(t, NULL);
+	printf("RESULT pingpong_round_trips %ld\n", done);
+	printf("RESULT pingpong_per_sec %.1f\n", done / (end - start));
+}
+
+static void *empty_thread(void *arg)
+{
+	return arg;
+}
+
+/* One unit of the process/thread storms. */
+static void one_unit(const char *what)
+{
+	pthread_t t;
+	pid_t pid;
+	int status;
+
+	if (!strcmp(what, "thread")) {
+		if (pthread_create(&t, NULL, empty_thread, NULL) || pthread_join(t, NULL))
+			die("thread");
+		return;
+	}
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		if (!strcmp(what, "exec"))
+			execl("/bin/true", "true", (char *)NULL);
+		_exit(0);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status))
+		die("child");
+}
+
+static void run_storm(const char *what)
+{
+	int fds[2];
+	double start, end;
+	long total = 0;
+
+	if (pipe(fds))
+		die("pipe");
+	start = now();
+	end = start + seconds;
+	MARK_START();
+	for (int j = 0; j < jobs; j++) {
+		if (fork() == 0) {
+			long done = 0;
+
+			pin(j);
+			while (more(done, end)) {
+				one_unit(what);
+				if (j == 0)
+					MARK_UNIT();
+				done++;
+			}
+			if (write(fds[1], &done, sizeof(done)) != sizeof(done))
+				die("write");
+			_exit(0);
+		}
+	}
+	for (int j = 0; j < jobs; j++) {
+		long done;
+
+		if (read(fds[0], &done, sizeof(done)) != sizeof(done))
+			die("read");
+		total += done;
+	}
+	while (wait(NULL) > 0)
+		;
+	MARK_STOP();
+	end = now();
+	printf("RESULT %s_units %ld\n", what, total);
+	printf("RESULT %s_per_sec %.1f\n", what, total / (end - start));
+}
+
+int main(int argc, char **argv)
+{
+	const char *what;
+	int opt;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: lazybench pingpong|forkexit|exec|thread [-s SEC] [-n N] [-j JOBS] [-a CPU] [-b CPU]\n");
+		return 2;
+	}
+	what = argv[1];
+	optind = 2;
+	while ((opt = getopt(argc, argv, "s:n:j:a:b:")) != -1) {
+		switch (opt) {
+		case 's': seconds = atof(optarg); break;
+		case 'n': units = atol(optarg); break;
+		case 'j': jobs = atoi(optarg); break;
+		case 'a': cpu_a = atoi(optarg); break;
+		case 'b': cpu_b = atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (!strcmp(what, "pingpong"))
+		run_pingpong();
+	else if (!strcmp(what, "forkexit") || !strcmp(what, "exec") || !strcmp(what, "thread"))
+		run_storm(what);
+	else {
+		fprintf(stderr, "lazybench: unknown workload %s\n", what);
+		return 2;
+	}
+	return 0;
+}

@@ -7,7 +7,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
-.PHONY: all check tree export checkpatch host-tests kernel-base kernel-patched \
+.PHONY: all check tree export checkpatch host-tests kernel-base kernel-patched prove-red \
 	kernel-debug bench bench-quick report
 
 all: report
@@ -38,3 +38,8 @@ host-tests:
 
 kernel-%: tree
 	bash scripts/build-kernel.sh $*
+
+# Prove the tests can fail: make check on the series plus a broken patch
+# from tests/broken/ must fail. make prove-red BROKEN=skip-shootdown
+prove-red:
+	bash scripts/prove-red.sh $(BROKEN)

@@ -55,11 +55,33 @@ extract_base() {
 	echo "$BASE_VERSION" >"$TREE/.git/lazymm-base-version"
 }
 
+# The tree's commits that are already the first patches of patches/ are
+# kept, so that a change at the end of the series does not touch (and
+# rebuild) everything: print how many.
+common_prefix() {
+	local tmp n=0 f
+	tmp=$(mktemp -d)
+	format_series "$tmp"
+	while read -r f; do
+		[ -n "$f" ] || continue
+		n=$((n + 1))
+		cmp -s "$f" "$(ls "$tmp"/"$(printf '%04d' "$n")"-*.patch 2>/dev/null)" || { n=$((n - 1)); break; }
+	done < <(series_files)
+	rm -rf "$tmp"
+	echo "$n"
+}
+
 apply_series() {
-	local p n=0
-	git -C "$TREE" reset -q --hard base
+	local p n=0 keep target=base
+	keep=$(common_prefix)
+	[ "$keep" -gt 0 ] && target=$(git -C "$TREE" rev-list --reverse base..HEAD | sed -n "${keep}p")
+	git -C "$TREE" reset -q --hard "$target"
 	while read -r p; do
 		[ -n "$p" ] || continue
+		if [ $n -lt "$keep" ]; then
+			n=$((n + 1))
+			continue
+		fi
 		if ! git -C "$TREE" am -q "$p" >"$LOGS/git-am.log" 2>&1; then
 			git -C "$TREE" am --abort >/dev/null 2>&1 || true
 			git -C "$TREE" reset -q --hard base

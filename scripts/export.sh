@@ -32,4 +32,22 @@ for f in "$PATCHES"/[0-9][0-9][0-9][0-9]-*.patch; do
 	case ${f##*/} in 0000-*) ;; *) echo "${f##*/}" ;; esac
 done >"$PATCHES/series"
 fingerprint_dir "$PATCHES" >"$STAMP"
+
+# The cover letter: git format-patch's, with subject and text taken from
+# patches/cover-letter.txt (first line: the subject; then the body).
+if [ -f "$PATCHES/cover-letter.txt" ]; then
+	rm -rf "$tmp/cover" && mkdir "$tmp/cover"
+	git -C "$TREE" -c core.abbrev=12 format-patch -q "${FORMAT_PATCH_OPTS[@]}" \
+		--cover-letter -o "$tmp/cover" base..HEAD >/dev/null
+	python3 - "$tmp/cover/0000-cover-letter.patch" "$PATCHES/cover-letter.txt" \
+		"$PATCHES/0000-cover-letter.patch" <<'PY'
+import sys
+cover, text, out = sys.argv[1:]
+subject, _, body = open(text).read().partition("\n")
+s = open(cover).read()
+s = s.replace("*** SUBJECT HERE ***", subject.strip(), 1)
+s = s.replace("*** BLURB HERE ***", body.strip("\n"), 1)
+open(out, "w").write(s)
+PY
+fi
 log "exported $(wc -l <"$PATCHES/series") patches to patches/"

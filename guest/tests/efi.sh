@@ -11,16 +11,20 @@ fi
 set -e
 secs=${lazymm_efi_seconds:-30}
 n=$(nproc)
-var=$vars/LazyMmTest-8be4df61-93ca-11d2-aa0d-00e098032b8c
+# A private vendor GUID: names under the global EFI GUID are checked
+# against a list of known variables.
+var=$vars/LazyMmTest-3cf7d5e1-6a56-4c36-8a1c-71e7d2f0a1b2
 cd /tmp
 stress-ng --fork "$n" --exec "$n" --pthread "$n" --timeout "$secs" --quiet &
 stress=$!
 end=$(($(date +%s) + secs))
 i=0
 while [ "$(date +%s)" -lt "$end" ]; do
-	# 4 bytes of attributes (NV|BS|RT), then the value.
-	printf '\007\000\000\000lazy-mm-%d' "$i" >"$var"
-	got=$(tail -c +5 "$var")
+	# 4 bytes of attributes (NV|BS|RT), then the value, in one write():
+	# efivarfs takes a variable whole, and printf may write in pieces.
+	printf '\007\000\000\000lazy-mm-%d' "$i" >/tmp/efivar
+	dd if=/tmp/efivar of="$var" bs=4k status=none
+	got=$(dd if="$var" bs=4k status=none | tail -c +5)
 	if [ "$got" != "lazy-mm-$i" ]; then
 		echo "read back '$got', wrote 'lazy-mm-$i'"
 		exit 1

@@ -23,7 +23,9 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	# 4 bytes of attributes (NV|BS|RT), then the value, in one write():
 	# efivarfs takes a variable whole, and printf may write in pieces.
 	printf '\007\000\000\000lazy-mm-%d' "$i" >/tmp/efivar
-	dd if=/tmp/efivar of="$var" bs=4k status=none
+	# efivarfs makes variables it does not know immutable once created.
+	[ ! -e "$var" ] || chattr -i "$var"
+	dd if=/tmp/efivar of="$var" bs=4k conv=notrunc status=none
 	got=$(dd if="$var" bs=4k status=none | tail -c +5)
 	if [ "$got" != "lazy-mm-$i" ]; then
 		echo "read back '$got', wrote 'lazy-mm-$i'"

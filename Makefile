@@ -8,7 +8,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
 .PHONY: all check tree export checkpatch host-tests kernel-base kernel-patched prove-red \
-	kernel-debug bench bench-quick report
+	kernel-debug bench bench-quick report sparse
 
 all: report
 
@@ -43,3 +43,7 @@ kernel-%: tree
 # from tests/broken/ must fail. make prove-red BROKEN=skip-shootdown
 prove-red:
 	bash scripts/prove-red.sh $(BROKEN)
+
+# sparse on the C files the series touches (debug variant).
+sparse:
+	bash scripts/sparse.sh

@@ -8,6 +8,7 @@ set -uo pipefail
 here=$(dirname "$0")
 
 run=${1:?usage: parse-results.sh RUN_DIR [--kunit SUITE] TEST...}
+run=${run%/}
 shift
 kunit=""
 if [ "${1:-}" = --kunit ]; then
@@ -54,7 +55,7 @@ if [ -n "$kunit" ]; then
 	cases=$(tr -d '\r' <"$console" | sed -E 's/^\[ *[0-9.]+\] //' |
 		awk -v s="$kunit" '
 			$0 ~ "# Subtest: " s "$" { on = 1; next }
-			on && /^[^ ]/ { on = 0 }
+			on && /^(not )?ok [0-9]+ / { on = 0 }
 			on && /^ +(not )?ok [0-9]+ / { print }')
 	if [ -z "$cases" ]; then
 		echo "FAIL kunit:$kunit (the suite did not run or printed no results)"

@@ -5,6 +5,7 @@
 #   prove-red.sh NAME   (tests/broken/NAME.patch)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/series.sh"
 
 name=${1:?usage: prove-red.sh NAME (one of: $(cd "$TOP/tests/broken" && ls))}
 patch=$TOP/tests/broken/$name.patch
@@ -14,6 +15,11 @@ git -C "$TOP" diff --quiet -- patches ||
 restore() {
 	git -C "$TOP" checkout -q -- patches
 	rm -f "$PATCHES/9999-$name.patch"
+	# Drop our own throwaway commit, and only that, from the tree.
+	if [ "$(git -C "$TREE" log -1 --format=%s)" = "$(sed -n 's/^Subject: \(\[PATCH[^]]*\] \)\{0,1\}//p' "$patch")" ]; then
+		git -C "$TREE" reset -q --hard HEAD~1
+		fingerprint_dir "$PATCHES" >"$STAMP"
+	fi
 	bash "$TOP/scripts/tree.sh" >/dev/null
 }
 trap restore EXIT

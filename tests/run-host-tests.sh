@@ -43,3 +43,23 @@ fi
 # The report generator, on fixture runs.
 python3 "$top/tests/report/run_tests.py" 2>&1 |
 	sed -nE 's/^ok - (.*)/PASS report:\1/p; s/^not ok - (.*)/FAIL report:\1/p'
+
+# The result parser, on real guest runs kept as fixtures (tests/parse/RUN:
+# console.log, TEST.rc/.log, expected.txt = "STATUS name" per case).
+for d in "$top"/tests/parse/*/; do
+	name=parse:$(basename "$d")
+	tests=""
+	for rc in "$d"*.rc; do
+		t=${rc##*/}
+		tests="$tests ${t%.rc}"
+	done
+	# shellcheck disable=SC2086 # one word per test name
+	got=$("$top/scripts/parse-results.sh" "$d" --kunit x86_lazy_mm $tests |
+		grep -E '^(PASS|FAIL|SKIP)' | cut -d' ' -f1-2)
+	if [ "$got" = "$(cat "$d/expected.txt")" ]; then
+		echo "PASS $name"
+	else
+		echo "FAIL $name: got"
+		printf '%s\n' "$got" | while IFS= read -r l; do echo "    $l"; done
+	fi
+done

@@ -44,6 +44,6 @@ kernel-%: tree
 prove-red:
 	bash scripts/prove-red.sh $(BROKEN)
 
-# sparse on the C files the series touches (debug variant).
+# sparse on the C files the series touches: what the series adds (base vs patched).
 sparse:
 	bash scripts/sparse.sh

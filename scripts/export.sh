@@ -40,13 +40,15 @@ if [ -f "$PATCHES/cover-letter.txt" ]; then
 	git -C "$TREE" -c core.abbrev=12 format-patch -q "${FORMAT_PATCH_OPTS[@]}" \
 		--cover-letter -o "$tmp/cover" base..HEAD >/dev/null
 	python3 - "$tmp/cover/0000-cover-letter.patch" "$PATCHES/cover-letter.txt" \
-		"$PATCHES/0000-cover-letter.patch" <<'PY'
-import sys
-cover, text, out = sys.argv[1:]
+		"$PATCHES/0000-cover-letter.patch" "$(git -C "$TREE" log -1 --format=%aD)" <<'PY'
+import re, sys
+cover, text, out, date = sys.argv[1:]
 subject, _, body = open(text).read().partition("\n")
 s = open(cover).read()
 s = s.replace("*** SUBJECT HERE ***", subject.strip(), 1)
 s = s.replace("*** BLURB HERE ***", body.strip("\n"), 1)
+# The date of the newest patch, not of the export: stable across exports.
+s = re.sub(r"^Date: .*$", "Date: " + date, s, count=1, flags=re.M)
 open(out, "w").write(s)
 PY
 fi

@@ -8,7 +8,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
 .PHONY: all check tree export checkpatch host-tests kernel-base kernel-patched prove-red \
-	kernel-debug bench bench-quick report sparse
+	kernel-debug bench bench-quick report sparse htmldocs
 
 all: report
 
@@ -47,3 +47,7 @@ prove-red:
 # sparse on the C files the series touches: what the series adds (base vs patched).
 sparse:
 	bash scripts/sparse.sh
+
+# Documentation/mm built with Sphinx; fails on warnings from the series' files.
+htmldocs: tree
+	bash scripts/htmldocs.sh

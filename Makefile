@@ -8,7 +8,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
 .PHONY: all check tree export checkpatch host-tests kernel-base kernel-patched prove-red \
-	kernel-debug bench bench-quick report sparse htmldocs
+	kernel-debug bench bench-quick report sparse htmldocs bisect-build
 
 all: report
 
@@ -51,3 +51,8 @@ sparse:
 # Documentation/mm built with Sphinx; fails on warnings from the series' files.
 htmldocs: tree
 	bash scripts/htmldocs.sh
+
+# Build every prefix of the series (bisectability); BISECT_CONFIG=debug for
+# the debug options too.
+bisect-build: tree
+	bash scripts/bisect-build.sh $(BISECT_CONFIG)

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# Build every prefix of the series (base + patch 1, base + patches 1-2, ...)
+# with the guest config, incrementally in one object tree, and report the
+# first prefix that does not build. Uses a separate worktree, so build/linux
+# is left alone.
+#   bisect-build.sh [VARIANT-CONFIGS]   (default: guest; "debug" adds debug.config)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+fragments=(configs/guest.config)
+[ "${1:-guest}" = debug ] && fragments+=(configs/debug.config)
+need_pkgs "${BUILD_PKGS[@]}"
+[ -d "$TREE/.git" ] || die "no kernel tree; run 'make tree' first"
+wt=$BUILD/linux-bisect
+out=$OUT/bisect
+git -C "$TREE" worktree list | grep -q "$wt" ||
+	git -C "$TREE" worktree add -q --detach "$wt" base
+mapfile -t commits < <(git -C "$TREE" rev-list --reverse base..HEAD)
+export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
+export KBUILD_BUILD_TIMESTAMP="2024-01-01" KBUILD_BUILD_USER=lazymm KBUILD_BUILD_HOST=lazymm
+mkdir -p "$out"
+i=0
+for c in "${commits[@]}"; do
+	i=$((i + 1))
+	git -C "$wt" checkout -q --detach "$c"
+	subject=$(git -C "$wt" log -1 --format=%s)
+	kmake=(make -C "$wt" O="$out" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
+	"${kmake[@]}" allnoconfig >"$LOGS/bisect-config.log" 2>&1
+	for f in "${fragments[@]}"; do cat "$TOP/$f" >>"$out/.config"; done
+	"${kmake[@]}" olddefconfig >>"$LOGS/bisect-config.log" 2>&1
+	start=$(date +%s)
+	if ! "${kmake[@]}" bzImage >"$LOGS/bisect-$i.log" 2>&1; then
+		grep -E 'error' "$LOGS/bisect-$i.log" | head -20 >&2
+		die "prefix $i does not build: $subject (log: $LOGS/bisect-$i.log)"
+	fi
+	log "prefix $i/${#commits[@]} builds ($(($(date +%s) - start))s): $subject"
+done
+log "every prefix of the series builds"

@@ -18,7 +18,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 smp=4 mem=3072 timeout=1200 test_timeout=600 efi=0 append="" plugin=""
-boot_timeout=300	# seconds to reach init
+boot_timeout=180	# seconds to reach init (a debug kernel needs 30-90 s under TCG)
+boot_tries=5
 while [ $# -gt 0 ]; do
 	case $1 in
 	--smp) smp=$2; shift 2 ;;
@@ -110,16 +111,21 @@ start=$(date +%s)
 log "booting $variant (-smp $smp$([ $efi -eq 1 ] && echo ', OVMF')) for: $*"
 rc=0
 boot || rc=$?
-if [ $rc -eq 125 ]; then
-	# A TCG guest very rarely stops before init with every vCPU idle (seen
-	# once in a few dozen OVMF boots; no kernel report, no stall). Keep the
-	# console and try once more; a kernel that hangs every time still fails.
-	mv "$console" "$res/console.boot-hang.log"
-	log "WARNING: no init after ${boot_timeout}s; console kept in $res/console.boot-hang.log; booting again"
+try=1
+while [ $rc -eq 125 ]; do
+	# Some TCG boots stop at the root mount (the first virtio-9p request)
+	# with every vCPU idle: no kernel report, no RCU stall, no hung task.
+	# Seen in up to half of the debug boots when the host is loaded, also
+	# with KUnit disabled; not understood yet (a lost interrupt or wakeup
+	# under TCG is the suspect). Keep each console and try again; a kernel
+	# that hangs every time still fails.
+	mv "$console" "$res/console.boot-hang-$try.log"
+	log "WARNING: no init after ${boot_timeout}s (try $try of $boot_tries); console kept in $res/console.boot-hang-$try.log"
+	[ $try -lt $boot_tries ] || die "the guest hung before init $boot_tries times (consoles in $res)"
+	try=$((try + 1))
 	rc=0
 	boot || rc=$?
-	[ $rc -ne 125 ] || die "the guest hung before init twice (consoles in $res)"
-fi
+done
 elapsed=$(($(date +%s) - start))
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	echo "---- last 50 console lines ($console) ----" >&2

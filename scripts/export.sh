@@ -40,7 +40,7 @@ if [ -f "$PATCHES/cover-letter.txt" ]; then
 	git -C "$TREE" -c core.abbrev=12 format-patch -q "${FORMAT_PATCH_OPTS[@]}" \
 		--cover-letter -o "$tmp/cover" base..HEAD >/dev/null
 	python3 - "$tmp/cover/0000-cover-letter.patch" "$PATCHES/cover-letter.txt" \
-		"$PATCHES/0000-cover-letter.patch" "$(git -C "$TREE" log -1 --format=%aD)" <<'PY'
+		"$PATCHES/0000-cover-letter.mbox" "$(git -C "$TREE" log -1 --format=%aD)" <<'PY'
 import re, sys
 cover, text, out, date = sys.argv[1:]
 subject, _, body = open(text).read().partition("\n")

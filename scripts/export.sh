@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Write the commits of build/linux (base..HEAD) to patches/ as
 # git format-patch files with stable numbering, and regenerate patches/series.
-# The hand-written cover letter, patches/0000-cover-letter.patch, is kept.
+# The cover letter, patches/0000-cover-letter.mbox, is generated here from
+# patches/cover-letter.txt.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/series.sh"

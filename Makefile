@@ -8,7 +8,8 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
 .PHONY: all check tree export checkpatch host-tests kernel-base kernel-patched prove-red \
-	kernel-debug bench bench-quick report sparse htmldocs bisect-build
+	kernel-debug bench bench-quick report sparse htmldocs bisect-build \
+	cross-build soak
 
 all: report
 
@@ -56,3 +57,13 @@ htmldocs: tree
 # the debug options too.
 bisect-build: tree
 	bash scripts/bisect-build.sh $(BISECT_CONFIG)
+
+# Cross-build base and patched for arm64 and ppc64le; the series must not
+# change them (same .config, identical .text).
+cross-build: tree
+	bash scripts/cross-build.sh $(CROSS_ARCHES)
+
+# Trinity, stress-ng, hotplug, fail-nth and EFI on the debug kernels, then
+# leak checks. SOAK_MINUTES=30 SOAK_VARIANTS="base-debug debug" SOAK_SEED=N
+soak:
+	bash scripts/soak.sh

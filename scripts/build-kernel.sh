@@ -3,6 +3,7 @@
 #   base     the pristine base (tag "base", checked out in build/linux-base)
 #   patched  build/linux as it is (base + series)
 #   debug    patched + configs/debug.config
+#   base-debug  base + configs/debug.config (the soak's reference)
 # Output: build/out/<variant>/{arch/x86/boot/bzImage,vmlinux,System.map}
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -11,23 +12,18 @@ variant=${1:?usage: build-kernel.sh base|patched|debug}
 case $variant in
 base) fragments=(configs/guest.config) ;;
 patched) fragments=(configs/guest.config) ;;
-debug) fragments=(configs/guest.config configs/debug.config) ;;
-*) die "unknown variant '$variant' (base, patched or debug)" ;;
+debug | base-debug) fragments=(configs/guest.config configs/debug.config) ;;
+*) die "unknown variant '$variant' (base, patched, debug or base-debug)" ;;
 esac
 
 need_pkgs "${BUILD_PKGS[@]}"
 [ -d "$TREE/.git" ] || die "no kernel tree; run 'make tree' first"
 
 src=$TREE
-if [ "$variant" = base ]; then
+if [ "${variant%-debug}" = base ]; then
 	# A worktree pinned at the base commit, so base and patched build side
 	# by side from one repository.
-	src=$BUILD/linux-base
-	if [ ! -d "$src" ]; then
-		git -C "$TREE" worktree add -q --detach "$src" base
-	fi
-	[ "$(git -C "$src" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse base)" ] ||
-		die "$src is not at the base commit; remove it (git -C $TREE worktree remove $src)"
+	src=$(base_worktree)
 fi
 out=$OUT/$variant
 mkdir -p "$out"
@@ -42,33 +38,13 @@ kmake=(make -C "$src" O="$out" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
 # option a fragment asks for survived (olddefconfig silently drops options
 # whose dependencies are missing).
 configure() {
-	local tmp=$out/.config.new frag line opt
+	local tmp=$out/.config.new frag
 	run_logged "$LOGS/config-$variant.log" "${kmake[@]}" KCONFIG_CONFIG=.config.new allnoconfig
 	for frag in "${fragments[@]}"; do
 		cat "$TOP/$frag" >>"$tmp"
 	done
 	run_logged "$LOGS/config-$variant.log" "${kmake[@]}" KCONFIG_CONFIG=.config.new olddefconfig
-	local bad=0
-	for frag in "${fragments[@]}"; do
-		while IFS= read -r line; do
-			case $line in
-			CONFIG_*=*)
-				grep -qxF -- "$line" "$tmp" && continue
-				opt=${line%%=*}
-				echo "  $frag: $line, but .config has: $(grep -E "^(# )?${opt}[= ]" "$tmp" || echo nothing)" >&2
-				bad=1
-				;;
-			"# CONFIG_"*" is not set")
-				opt=${line#\# }
-				opt=${opt%% *}
-				grep -q "^$opt=" "$tmp" || continue
-				echo "  $frag: $line, but .config has it set" >&2
-				bad=1
-				;;
-			esac
-		done <"$TOP/$frag"
-	done
-	[ $bad -eq 0 ] || die "config options were dropped by olddefconfig (dependencies missing?)"
+	check_config_fragments "$tmp" "${fragments[@]}"
 	if cmp -s "$tmp" "$out/.config"; then
 		rm -f "$tmp"
 	else

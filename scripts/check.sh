@@ -35,12 +35,12 @@ bash "$TOP/scripts/parse-results.sh" "$BUILD/runs/check" --kunit "$KUNIT_SUITE" 
 
 # EFI runtime calls racing exits need the firmware: a second boot, under OVMF.
 phase "booting the debug kernel under OVMF: efi"
-bash "$TOP/scripts/run-vm.sh" --smp 4 --efi debug check-efi efi || true
+bash "$TOP/scripts/run-vm.sh" --smp 4 --efi --append lazymm_efi_seconds=60 debug check-efi efi || true
 bash "$TOP/scripts/parse-results.sh" "$BUILD/runs/check-efi" efi | tee -a "$results"
 
 passed=$(grep -c '^PASS' "$results" || true)
 failed=$(grep -c '^FAIL' "$results" || true)
 skipped=$(grep -c '^SKIP' "$results" || true)
-log "total time $(($(date +%s) - _t0))s; results in $results"
-echo "$passed passed, $failed failed, $skipped skipped"
+log "total time $(($(date +%s) - _t0))s; $skipped skipped; results in $results"
+echo "$passed passed, $failed failed"
 [ "$failed" -eq 0 ]

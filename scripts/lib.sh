@@ -66,3 +66,41 @@ run_logged() {
 		die "command failed: $* (full log: $logf)"
 	fi
 }
+
+# Verify that every option the config fragments ask for survived
+# olddefconfig in CONFIG (olddefconfig silently drops an option whose
+# dependencies are missing). Fragment paths are relative to $TOP.
+check_config_fragments() {
+	local config=$1 frag line opt bad=0
+	shift
+	for frag in "$@"; do
+		while IFS= read -r line; do
+			case $line in
+			CONFIG_*=*)
+				grep -qxF -- "$line" "$config" && continue
+				opt=${line%%=*}
+				echo "  $frag: $line, but .config has: $(grep -E "^(# )?${opt}[= ]" "$config" || echo nothing)" >&2
+				bad=1
+				;;
+			"# CONFIG_"*" is not set")
+				opt=${line#\# }
+				opt=${opt%% *}
+				grep -q "^$opt=" "$config" || continue
+				echo "  $frag: $line, but .config has it set" >&2
+				bad=1
+				;;
+			esac
+		done <"$TOP/$frag"
+	done
+	[ $bad -eq 0 ] || die "config options were dropped by olddefconfig (dependencies missing?)"
+}
+
+# The pristine base, checked out as a worktree of build/linux so base and
+# patched build side by side from one repository. Prints its path.
+base_worktree() {
+	local wt=$BUILD/linux-base
+	[ -d "$wt" ] || git -C "$TREE" worktree add -q --detach "$wt" base
+	[ "$(git -C "$wt" rev-parse HEAD)" = "$(git -C "$TREE" rev-parse base)" ] ||
+		die "$wt is not at the base commit; remove it (git -C $TREE worktree remove $wt)"
+	echo "$wt"
+}

@@ -1,0 +1,158 @@
+#!/bin/sh
+# shellcheck disable=SC2154 # lazymm_* come from the kernel command line
+# The soak (make soak): for lazymm_soak_secs seconds, all at once
+#  - trinity as an unprivileged user (uid 65534), seed lazymm_soak_seed;
+#  - stress-ng fork, clone, vfork, exec, pthread, membarrier, mmap and
+#    io_uring stressors;
+#  - CPU hotplug churn through sysfs (every CPU but 0, in turn);
+#  - EFI variable writes and reads, when booted under OVMF;
+# and in the foreground, in turns, tools/failnth walking fork, clone,
+# execve and mmap through every failslab/fail_page_alloc point.
+# Then, with everything gone: the mm_struct object count must be back at
+# its start value and a kmemleak scan must find nothing. Any kernel report
+# on the console fails the run (scripts/scan-console.sh).
+secs=${lazymm_soak_secs:-1800}
+seed=${lazymm_soak_seed:-1}
+top=$GUEST_DIR/..
+n=$(nproc)
+fail=0
+cd /tmp || exit 1
+
+# Live mm_structs. Shrinking the cache empties KASAN's quarantine and the
+# per-CPU slabs, so /proc/slabinfo's active count is exact. CPUs 1..n-1
+# go offline and back first: on a refcounting kernel an idle CPU pins the
+# last mm it ran until it switches, and hotplug hands that reference back.
+mm_structs() {
+	for c in /sys/devices/system/cpu/cpu[1-9]*; do
+		echo 0 >"$c/online" && echo 1 >"$c/online"
+	done 2>/dev/null
+	echo 1 >/sys/kernel/slab/mm_struct/shrink
+	awk '$1 == "mm_struct" { print $2 }' /proc/slabinfo
+}
+
+kml=/sys/kernel/debug/kmemleak
+[ -w $kml ] && echo clear >$kml
+mm_start=$(mm_structs)
+echo "RESULT mm_structs_start $mm_start"
+echo "RESULT trinity_seed $seed"
+echo "RESULT soak_seconds $secs"
+
+# Fault injection fails sleeping allocations too, and quietly: only the
+# task that armed fail-nth is affected (probability stays 0).
+for f in failslab fail_page_alloc; do
+	d=/sys/kernel/debug/$f
+	echo N >$d/ignore-gfp-wait
+	echo 0 >$d/verbose
+done
+echo N >/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem
+echo 0 >/sys/kernel/debug/fail_page_alloc/min-order
+
+mkdir -p /tmp/trinity && chown 65534:65534 /tmp/trinity
+(cd /tmp/trinity && timeout -s INT -k 60 "$secs" \
+	setpriv --reuid=65534 --regid=65534 --clear-groups \
+	trinity -q -l off -C "$n" -s "$seed") >/tmp/trinity.log 2>&1 &
+trinity=$!
+
+stress-ng --fork 1 --clone 1 --vfork 1 --exec 1 --pthread 1 --membarrier 1 \
+	--mmap 1 --io-uring 1 --timeout "$secs" --metrics-brief \
+	>/tmp/stress.log 2>&1 &
+stress=$!
+
+end=$(($(date +%s) + secs))
+(
+	ops=0
+	while [ "$(date +%s)" -lt "$end" ]; do
+		for c in /sys/devices/system/cpu/cpu[1-9]*; do
+			echo 0 >"$c/online" 2>/dev/null && ops=$((ops + 1))
+			sleep 1
+			echo 1 >"$c/online" 2>/dev/null && ops=$((ops + 1))
+		done
+	done
+	echo "$ops" >/tmp/hotplug.ops
+) &
+hotplug=$!
+
+efi=""
+if [ -d /sys/firmware/efi/efivars ] && grep -q efivarfs /proc/mounts; then
+	LAZYMM_EFI_NO_STRESS=1 lazymm_efi_seconds=$secs sh "$GUEST_DIR/tests/efi.sh" \
+		>/tmp/efi.log 2>&1 &
+	efi=$!
+fi
+
+walks=0
+while [ "$(date +%s)" -lt "$end" ]; do
+	for op in fork clone execve mmap; do
+		if ! "$top/tools/failnth/failnth" "$op" >/tmp/failnth.out 2>&1; then
+			echo "failnth $op:"
+			cat /tmp/failnth.out
+			fail=1
+		fi
+		cat /tmp/failnth.out >>/tmp/failnth.log
+	done
+	walks=$((walks + 1))
+done
+echo "RESULT failnth_walks $walks"
+for op in fork clone execve mmap; do
+	for k in points ok clean_errors killed unexpected; do
+		awk -v key="failnth_${op}_$k" '$2 == key { s += $3 } END { print "RESULT", key, s + 0 }' \
+			/tmp/failnth.log
+	done
+done
+
+wait $stress || { echo "stress-ng failed:"; tail -20 /tmp/stress.log; fail=1; }
+echo "--- stress-ng"
+cat /tmp/stress.log
+# Metrics lines: "stress-ng: info: [PID] STRESSOR BOGO-OPS ...".
+awk '$1 == "stress-ng:" && $2 == "info:" && $5 ~ /^[0-9]+$/ { print "RESULT stress_" $4 "_ops", $5 }' \
+	/tmp/stress.log
+
+wait $trinity
+echo "--- trinity (tail)"
+tail -5 /tmp/trinity.log
+syscalls=$(sed -n 's/.*Ran \([0-9]*\) syscalls.*/\1/p' /tmp/trinity.log | tail -1)
+echo "RESULT trinity_syscalls ${syscalls:-0}"
+[ -n "$syscalls" ] || { echo "trinity did not report a syscall count"; fail=1; }
+
+wait $hotplug
+echo "RESULT hotplug_ops $(cat /tmp/hotplug.ops)"
+
+if [ -n "$efi" ]; then
+	wait "$efi" || { echo "EFI loop failed:"; cat /tmp/efi.log; fail=1; }
+	sed -n 's/^RESULT /RESULT /p' /tmp/efi.log
+fi
+
+# Everything the soak started is gone; give exits and RCU a moment.
+for f in failslab fail_page_alloc; do echo Y >/sys/kernel/debug/$f/ignore-gfp-wait; done
+pkill -KILL -u 65534 2>/dev/null
+i=0
+mm_end=$(mm_structs)
+while [ "$mm_end" != "$mm_start" ] && [ $i -lt 15 ]; do
+	sleep 2
+	mm_end=$(mm_structs)
+	i=$((i + 1))
+done
+echo "RESULT mm_structs_end $mm_end"
+if [ "$mm_end" != "$mm_start" ]; then
+	echo "mm_struct objects: $mm_start at the start, $mm_end at the end"
+	ps -eo pid,user,comm
+	fail=1
+fi
+
+if [ -w $kml ]; then
+	# Two scans: an object is reported once it stayed unreferenced
+	# through a full scan after reaching its minimum age.
+	sleep 6
+	echo scan >$kml
+	sleep 6
+	echo scan >$kml
+	leaks=$(grep -c '^unreferenced object' $kml)
+	echo "RESULT kmemleak_leaks $leaks"
+	if [ "$leaks" -ne 0 ]; then
+		head -60 $kml
+		fail=1
+	fi
+else
+	echo "RESULT kmemleak_leaks unavailable"
+fi
+[ $fail -eq 0 ] && echo "ok"
+exit $fail

@@ -4,7 +4,7 @@
 # of lazymm_exits exits per CPU.
 set -e
 b=$GUEST_DIR/../tools/bench/lazybench
-per_cpu=${lazymm_exits:-300}
+per_cpu=${lazymm_exits:-1000}
 n=$(nproc)
 irq() { awk -v r="$1:" '$1 == r { s = 0; for (i = 2; i <= NF && $i ~ /^[0-9]+$/; i++) s += $i; print s }' /proc/interrupts; }
 vm() { awk -v k="$1" '$1 == k { print $2 }' /proc/vmstat; }

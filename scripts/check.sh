@@ -23,6 +23,7 @@ need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}"
 bash "$TOP/scripts/tree.sh"
 bash "$TOP/scripts/build-kernel.sh" debug
 bash "$TOP/scripts/build-tools.sh" debug selftests
+make -s -C "$TOP/tools/guest"	# efistress for the EFI test
 
 tests=()
 for t in "${CHECK_TESTS[@]}"; do

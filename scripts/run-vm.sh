@@ -9,6 +9,7 @@
 #            --test-timeout S (600, per test inside the guest)
 #            --append "ARGS" (extra kernel command line)
 #            --plugin "SO,ARGS" (QEMU TCG plugin, e.g. the lock counter)
+#            --xen (boot the kernel as a Xen PV dom0 under Debian's Xen 4.17)
 #
 # The guest's root is the host's / over 9p, read-only (as virtme-ng does),
 # so it runs host binaries and the tools built under build/. Results come
@@ -17,7 +18,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-smp=4 mem=3072 timeout=1200 test_timeout=600 efi=0 append="" plugin=""
+smp=4 mem=3072 timeout=1200 test_timeout=600 efi=0 xen=0 append="" plugin=""
 boot_timeout=180	# seconds to reach init (a debug kernel needs 30-90 s under TCG)
 boot_tries=5
 while [ $# -gt 0 ]; do
@@ -27,6 +28,7 @@ while [ $# -gt 0 ]; do
 	--timeout) timeout=$2; shift 2 ;;
 	--test-timeout) test_timeout=$2; shift 2 ;;
 	--efi) efi=1; shift ;;
+	--xen) xen=1; shift ;;
 	--append) append=$2; shift 2 ;;
 	--plugin) plugin=$2; shift 2 ;;
 	-*) die "unknown option $1" ;;
@@ -39,6 +41,8 @@ shift 2
 tests=$(IFS=,; echo "$*")
 
 need_pkgs "${VM_PKGS[@]}"
+[ $xen -eq 0 ] || need_pkgs xen-hypervisor-4.17-amd64
+[ $xen -eq 0 ] || [ $efi -eq 0 ] || die "--xen and --efi do not go together"
 kernel=$OUT/$variant/arch/x86/boot/bzImage
 [ -f "$kernel" ] || die "no kernel at $kernel; build it first (scripts/build-kernel.sh $variant)"
 for t in "$@"; do
@@ -69,10 +73,22 @@ cmdline+=" init=$TOP/guest/init.sh panic=-1 nokaslr no_hash_pointers"
 cmdline+=" lazymm_tests=$tests lazymm_out=$OUT/$variant lazymm_timeout=$test_timeout"
 cmdline+=" lazymm_variant=$variant $tcg_append $append"
 
+boot_args=(-kernel "$kernel" -append "$cmdline")
+if [ $xen -eq 1 ]; then
+	# Xen is the multiboot kernel (QEMU loads it only uncompressed); the
+	# guest kernel is its first module and boots as the PV dom0, with its
+	# console on Xen's (hvc0), which Xen copies to the serial port.
+	zcat /boot/xen-4.17-amd64.gz >"$res/xen"
+	cmdline=${cmdline/console=ttyS0/console=hvc0}
+	boot_args=(-kernel "$res/xen"
+		-append "console=com1 com1=115200,8n1 dom0_mem=$((mem - 512))M dom0_max_vcpus=$smp loglvl=all guest_loglvl=all noreboot"
+		-initrd "$kernel ${cmdline//,/,,}")
+fi
+
 qemu=(qemu-system-x86_64 "${accel[@]}" -smp "$smp" -m "$mem"
 	-nodefaults -display none -no-reboot -monitor none
 	-chardev "file,id=con,path=$console" -serial chardev:con
-	-kernel "$kernel" -append "$cmdline"
+	"${boot_args[@]}"
 	-fsdev 'local,id=root,path=/,security_model=none,readonly=on,multidevs=remap'
 	-device 'virtio-9p-pci,fsdev=root,mount_tag=/dev/root'
 	-fsdev "local,id=res,path=$res,security_model=none,multidevs=remap"
@@ -108,7 +124,7 @@ boot() {
 }
 
 start=$(date +%s)
-log "booting $variant (-smp $smp$([ $efi -eq 1 ] && echo ', OVMF')) for: $*"
+log "booting $variant (-smp $smp$([ $efi -eq 1 ] && echo ', OVMF')$([ $xen -eq 1 ] && echo ', Xen dom0')) for: $*"
 rc=0
 boot || rc=$?
 try=1

@@ -24,7 +24,7 @@ bash "$TOP/scripts/tree.sh"
 for v in "${variants[@]}"; do
 	bash "$TOP/scripts/build-kernel.sh" "$v"
 done
-make -s -C "$TOP/tools/failnth"
+make -s -C "$TOP/tools/guest"
 
 mkdir -p "$BUILD/report"
 {

@@ -6,7 +6,7 @@
 #    io_uring stressors;
 #  - CPU hotplug churn through sysfs (every CPU but 0, in turn);
 #  - EFI variable writes and reads, when booted under OVMF;
-# and in the foreground, in turns, tools/failnth walking fork, clone,
+# and in the foreground, in turns, tools/guest/failnth walking fork, clone,
 # execve and mmap through every failslab/fail_page_alloc point.
 # Then, with everything gone: the mm_struct object count must be back at
 # its start value and a kmemleak scan must find nothing. Any kernel report
@@ -17,6 +17,8 @@ top=$GUEST_DIR/..
 n=$(nproc)
 fail=0
 cd /tmp || exit 1
+# The OOM killer takes trinity's processes, never this script.
+echo -1000 >/proc/self/oom_score_adj
 
 # Live mm_structs. Shrinking the cache empties KASAN's quarantine and the
 # per-CPU slabs, so /proc/slabinfo's active count is exact. CPUs 1..n-1
@@ -48,7 +50,7 @@ echo N >/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem
 echo 0 >/sys/kernel/debug/fail_page_alloc/min-order
 
 mkdir -p /tmp/trinity && chown 65534:65534 /tmp/trinity
-(cd /tmp/trinity && timeout -s INT -k 60 "$secs" \
+(cd /tmp/trinity && echo 1000 >/proc/self/oom_score_adj && timeout -s INT -k 60 "$secs" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
 	trinity -q -l off -C "$n" -s "$seed") >/tmp/trinity.log 2>&1 &
 trinity=$!
@@ -82,7 +84,7 @@ fi
 walks=0
 while [ "$(date +%s)" -lt "$end" ]; do
 	for op in fork clone execve mmap; do
-		if ! "$top/tools/failnth/failnth" "$op" >/tmp/failnth.out 2>&1; then
+		if ! "$top/tools/guest/failnth" "$op" >/tmp/failnth.out 2>&1; then
 			echo "failnth $op:"
 			cat /tmp/failnth.out
 			fail=1

@@ -35,9 +35,12 @@ WORKLOADS = [
     ("thread", "thread_per_sec", "threads/s", False),
     ("perf_pipe", "perf_pipe_usecs_per_op", "ops/s (1e6 / usecs per op)", True),
 ]
-PROFILED = ("pingpong", "forkexit")   # perf and lockcount workloads
+PROFILED = ("pingpong", "forkexit")   # perf workloads
+COUNTED = ("pingpong", "forkexit", "exec")   # lockcount workloads
 UNIT_OF = {"pingpong": "round trip (4 context switches through idle)",
-           "forkexit": "fork + exit + wait"}
+           "forkexit": "fork + exit + wait",
+           "exec": "fork + exec of /bin/true + exit + wait"}
+UNIT_SHORT = {"pingpong": "round trip", "forkexit": "fork+exit", "exec": "fork+exec"}
 # pingpong: two pinned threads, each CPU goes thread -> idle -> thread once
 # per round trip, so one round trip is two lazy rounds.
 LAZY_ROUNDS_PER_ROUND_TRIP = 2
@@ -327,6 +330,8 @@ def attribute_locks(path, system_map):
     lands in "<unknown>" and mm_pair is None."""
     units, rows = symbolize.read_lockcount(path)
     insns = read_insn_bytes(path)
+    with open(path) as f:
+        head = dict(t.split("=", 1) for t in f.readline().split()[3:] if "=" in t)
     addrs, names = symbolize.read_system_map(system_map) if system_map else ([], [])
     funcs, totals, mm_pair = {}, {"atomic": 0, "barrier": 0}, 0
     for addr, kind, count in rows:
@@ -337,6 +342,7 @@ def attribute_locks(path, system_map):
         if kind == "atomic" and fn in LAZY_SWITCH_FUNCS and op in MM_COUNT_OPS:
             mm_pair += count
     return {"units": units, "totals": totals, "funcs": funcs,
+            "insns": int(head["insns"]) if "insns" in head else None,
             "mm_pair": mm_pair if system_map else None}
 
 
@@ -352,7 +358,7 @@ def read_locks(runs, maps, miss):
         elif not os.path.isfile(maps[v]):
             miss.add(maps[v], "missing: no per-function attribution (%s)" % v)
     out = {}
-    for w in PROFILED:
+    for w in COUNTED:
         out[w] = {}
         for v in VARIANTS:
             path = miss.existing(os.path.join(runs, "count-%s" % v, "lockcount-%s.txt" % w))
@@ -576,9 +582,9 @@ plot "$data" using 1:2 with linespoints pt 7 lw 2 title "base", \\
 
 
 def plot_locks(locks, png):
-    """Two panels (pingpong, forkexit): their per-unit scales differ a lot."""
+    """One panel per workload: their per-unit scales differ a lot."""
     data, panels = "", []
-    for w in PROFILED:
+    for w in COUNTED:
         rows = []
         for v in VARIANTS:
             r = locks[w][v]
@@ -596,7 +602,7 @@ def plot_locks(locks, png):
 set title "%s: locked instructions per %s"
 plot "$data" index %d using 2:xtic(1) title "atomic" lc rgb "#c0392b", \\
      "" index %d using 3 title "barrier" lc rgb "#2980b9"
-""" % (w, "round trip" if w == "pingpong" else "fork+exit", idx, idx)
+""" % (w, UNIT_SHORT[w], idx, idx)
     script = terminal(png, 400 * len(panels) + 100) + """\
 set multiplot layout 1,%d
 set style data histogram
@@ -664,6 +670,15 @@ def headline(thr, locks, ipi):
                  "patched - base <= %.2f" % GOAL_EXTRA_IPIS,
                  verdict(mean("extra") <= GOAL_EXTRA_IPIS if done else None)
                  + (" (%s)" % fmt_signed(mean("extra")) if done else "")))
+    for w in COUNTED:
+        b, p = locks.get(w, {}).get("base"), locks.get(w, {}).get("patched")
+        bi = per_unit(b.get("insns"), b["units"]) if b else None
+        pi = per_unit(p.get("insns"), p["units"]) if p else None
+        if bi is not None or pi is not None:
+            rows.append(("kernel instructions per %s (%s, TCG plugin)" % (UNIT_SHORT[w], w),
+                         fmt_int(round(bi)) if bi is not None else NM,
+                         fmt_int(round(pi)) if pi is not None else NM, "-",
+                         "info (patched/base %s)" % fmt_ratio(ratio(pi, bi))))
     measured = [(w, s["ratio"]) for w, s in thr.items() if s["ratio"] is not None]
     worst = min(measured, key=lambda x: x[1]) if measured else None
     rows.append(("worst throughput ratio (%s)" % (worst[0] if worst else "-"), "-",
@@ -719,23 +734,30 @@ def section_locks(locks, err):
                                             "mmdrop*"))
            + "\n"]
     rows = []
-    for w in PROFILED:
+    for w in COUNTED:
         for v in VARIANTS:
             r = locks[w][v]
             if r is None:
-                rows.append((w, v) + (NM,) * 6)
+                rows.append((w, v) + (NM,) * 7)
                 continue
             u = r["units"]
             t = r["totals"]
             rows.append((w, v, fmt_int(u), fmt_int(t["atomic"]), fmt_int(t["barrier"]),
                          fmt_ratio(per_unit(t["atomic"], u)),
                          fmt_ratio(per_unit(t["barrier"], u)),
-                         fmt_ratio(per_unit(r["mm_pair"], u))))
+                         fmt_ratio(per_unit(r["mm_pair"], u)),
+                         fmt_int(round(per_unit(r["insns"], u)))
+                         if r.get("insns") is not None and u else NM))
     out.append(table(("workload", "kernel", "units", "atomic", "barrier",
-                      "atomic/unit", "barrier/unit", "mm_count pair/unit"), rows))
-    out.append("\nUnits: " + "; ".join("%s = one %s" % (w, UNIT_OF[w]) for w in PROFILED)
-               + ".\n\n" + image("locked-per-unit.png", err))
-    for w in PROFILED:
+                      "atomic/unit", "barrier/unit", "mm_count pair/unit",
+                      "kernel insns/unit"), rows))
+    out.append("\nUnits: " + "; ".join("%s = one %s" % (w, UNIT_OF[w]) for w in COUNTED)
+               + ". *kernel insns* = every instruction executed at kernel "
+               "addresses in the window, all vCPUs (idle loops included), "
+               "counted per translation block: the exact cost of the work "
+               "under TCG, where timings are noise.\n\n"
+               + image("locked-per-unit.png", err))
+    for w in COUNTED:
         b, p = locks[w]["base"], locks[w]["patched"]
         out.append("\n### Biggest per-unit changes by function: %s\n\n" % w)
         if not (b and p and b["units"] and p["units"]):

@@ -8,4 +8,6 @@ cd /tmp
 cp "$RESULTS/lockcount.txt" "$RESULTS/lockcount-pingpong.txt"
 "$b" forkexit -n "${lazymm_forks:-300}" -j 1
 cp "$RESULTS/lockcount.txt" "$RESULTS/lockcount-forkexit.txt"
+"$b" exec -n "${lazymm_execs:-100}" -j 1
+cp "$RESULTS/lockcount.txt" "$RESULTS/lockcount-exec.txt"
 echo "ok"

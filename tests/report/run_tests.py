@@ -223,6 +223,20 @@ def ipi_extra_per_exit():
 
 
 @case
+def kernel_insns_per_unit():
+    md = run_report()[1]
+    # exec fixtures carry insns= in their header, forkexit ones do not
+    contains(section(md, "Locked instructions"),
+             "| exec | base | 100 | 48300 | 0 | 483.000 | 0.000 | 15.000 | 50000 |")
+    contains(section(md, "Locked instructions"),
+             "| exec | patched | 100 | 47100 | 900 | 471.000 | 9.000 | 0.000 | 49000 |")
+    contains(section(md, "Locked instructions"), "| forkexit | base | 300 | 48300 | 0 | "
+             "161.000 | 0.000 | 5.000 | not measured |")
+    contains(section(md, "Summary"), "| kernel instructions per fork+exec (exec, TCG plugin) "
+             "| 50000 | 49000 | - | info (patched/base 0.980) |")
+
+
+@case
 def ipi_shootdown_headline():
     md = run_report()[1]
     contains(section(md, "Summary"),

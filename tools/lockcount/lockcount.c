@@ -6,6 +6,10 @@
  * Built without QEMU headers: the few API declarations we need are copied
  * (in shape) from QEMU 7.2 include/qemu/qemu-plugin.h, API version 1.
  *
+ * It also counts every instruction executed at those addresses (per
+ * translation block, so within a block or two of the window's edges):
+ * the "insns=" field of the header line.
+ *
  * Args: all=on|off (default off: kernel addresses only)
  *       window=on|off (default on: guest START/STOP markers gate counting)
  *       out=PATH (required with window=on; else printed via qemu_plugin_outs)
@@ -59,6 +63,10 @@ void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
 					    qemu_plugin_vcpu_udata_cb_t cb,
 					    enum qemu_plugin_cb_flags flags,
 					    void *userdata);
+void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb,
+					  qemu_plugin_vcpu_udata_cb_t cb,
+					  enum qemu_plugin_cb_flags flags,
+					  void *userdata);
 void qemu_plugin_register_atexit_cb(qemu_plugin_id_t id,
 				    qemu_plugin_udata_cb_t cb, void *userdata);
 size_t qemu_plugin_tb_n_insns(const struct qemu_plugin_tb *tb);
@@ -97,6 +105,22 @@ static const char *out_path;
 
 static int counting;		/* read by every exec callback */
 static uint64_t units;
+
+/* Instructions executed, one cache line per vCPU: no shared counter. */
+#define MAX_VCPUS	64
+static struct {
+	uint64_t n;
+	char pad[56];
+} insns[MAX_VCPUS];
+
+static uint64_t insns_total(void)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < MAX_VCPUS; i++)
+		sum += __atomic_load_n(&insns[i].n, __ATOMIC_RELAXED);
+	return sum;
+}
 
 /* Open-addressing table keyed by vaddr; only touched at translation/dump. */
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -276,8 +300,9 @@ static void dump(FILE *f)
 		}
 	}
 	qsort(v, n, sizeof(*v), cmp_snap);
-	fprintf(f, "# lockcount v1 units=%llu\n",
-		(unsigned long long)__atomic_load_n(&units, __ATOMIC_RELAXED));
+	fprintf(f, "# lockcount v1 units=%llu insns=%llu\n",
+		(unsigned long long)__atomic_load_n(&units, __ATOMIC_RELAXED),
+		(unsigned long long)insns_total());
 	fprintf(f, "# total atomic=%llu barrier=%llu\n",
 		(unsigned long long)tot[K_ATOMIC],
 		(unsigned long long)tot[K_BARRIER]);
@@ -334,6 +359,13 @@ static void insn_exec(unsigned int vcpu, void *udata)
 		__atomic_fetch_add(&r->count, 1, __ATOMIC_RELAXED);
 }
 
+static void tb_exec(unsigned int vcpu, void *udata)
+{
+	if (__atomic_load_n(&counting, __ATOMIC_RELAXED))
+		__atomic_fetch_add(&insns[vcpu % MAX_VCPUS].n, (uintptr_t)udata,
+				   __ATOMIC_RELAXED);
+}
+
 static void marker_exec(unsigned int vcpu, void *udata)
 {
 	uint32_t m = (uintptr_t)udata;
@@ -351,6 +383,8 @@ static void marker_exec(unsigned int vcpu, void *udata)
 			if (tab[i])
 				__atomic_store_n(&tab[i]->count, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&units, 0, __ATOMIC_RELAXED);
+		for (int i = 0; i < MAX_VCPUS; i++)
+			__atomic_store_n(&insns[i].n, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&counting, 1, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&lock);
 	} else if (__atomic_exchange_n(&counting, 0, __ATOMIC_RELAXED)) {
@@ -360,7 +394,7 @@ static void marker_exec(unsigned int vcpu, void *udata)
 
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
-	size_t n = qemu_plugin_tb_n_insns(tb);
+	size_t n = qemu_plugin_tb_n_insns(tb), counted = 0;
 
 	for (size_t i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
@@ -377,12 +411,16 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		}
 		if (!count_all && va < KERNEL_BASE)
 			continue;
+		counted++;
 		kind = classify(p, len);
 		if (kind == K_NONE)
 			continue;	/* uninstrumented: costs nothing */
 		qemu_plugin_register_vcpu_insn_exec_cb(insn, insn_exec,
 			QEMU_PLUGIN_CB_NO_REGS, rec_get(va, kind, p, len));
 	}
+	if (counted)
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec,
+			QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)counted);
 }
 
 static void at_exit(qemu_plugin_id_t id, void *udata)

@@ -78,10 +78,13 @@ if [ $xen -eq 1 ]; then
 	# Xen is the multiboot kernel (QEMU loads it only uncompressed); the
 	# guest kernel is its first module and boots as the PV dom0, with its
 	# console on Xen's (hvc0), which Xen copies to the serial port.
+	# smap=0: QEMU 7.2 TCG pops an IRET frame with supervisor accesses even
+	# at CPL 3, so with SMAP on, the PV kernel's (ring 3) iret_to_self()
+	# in sync_core() faults on its own stack and dom0 dies at boot.
 	zcat /boot/xen-4.17-amd64.gz >"$res/xen"
 	cmdline=${cmdline/console=ttyS0/console=hvc0}
 	boot_args=(-kernel "$res/xen"
-		-append "console=com1 com1=115200,8n1 dom0_mem=$((mem - 512))M dom0_max_vcpus=$smp loglvl=all guest_loglvl=all noreboot"
+		-append "console=com1 com1=115200,8n1 dom0_mem=$((mem - 512))M dom0_max_vcpus=$smp smap=0 loglvl=all guest_loglvl=all noreboot"
 		-initrd "$kernel ${cmdline//,/,,}")
 fi
 

@@ -21,7 +21,7 @@ reports+='double fault|Bad page state|segfault at .* in \[?vmlinux'
 suppress='INFO: lockdep is turned off|'
 suppress+='RETBleed: WARNING|Spectre V2 : WARNING|WARNING: Spectre|'
 suppress+='MDS CPU bug present|TAA CPU bug present|MMIO Stale Data CPU bug present|'
-suppress+='lazymm: '
+suppress+='ACPI: SLEEP INFO:|lazymm: '
 
 found=$(grep -naE -- "$reports" "$log" | grep -vaE -- "$suppress" || true)
 if [ -n "$found" ]; then

@@ -16,10 +16,13 @@ n=$(nproc)
 cd /tmp || exit 1
 stress=""
 if [ "${LAZYMM_EFI_NO_STRESS:-0}" != 1 ]; then
-	stress-ng --fork "$n" --exec "$n" --pthread "$n" --timeout "$secs" --quiet &
+	sh "$GUEST_DIR/storm.sh" "$secs" "$n" fork exec pthread >/tmp/efi-storm.log 2>&1 &
 	stress=$!
 fi
 "$GUEST_DIR/../tools/guest/efistress" "$secs" "$vars"
 rc=$?
-[ -z "$stress" ] || wait "$stress" || rc=1
+if [ -n "$stress" ] && ! wait "$stress"; then
+	cat /tmp/efi-storm.log
+	rc=1
+fi
 exit $rc

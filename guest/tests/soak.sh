@@ -55,8 +55,7 @@ mkdir -p /tmp/trinity && chown 65534:65534 /tmp/trinity
 	trinity -q -l off -C "$n" -s "$seed") >/tmp/trinity.log 2>&1 &
 trinity=$!
 
-stress-ng --fork 1 --clone 1 --vfork 1 --exec 1 --pthread 1 --membarrier 1 \
-	--mmap 1 --io-uring 1 --timeout "$secs" --metrics-brief \
+sh "$GUEST_DIR/storm.sh" "$secs" 1 fork clone vfork exec pthread membarrier mmap io-uring \
 	>/tmp/stress.log 2>&1 &
 stress=$!
 
@@ -104,8 +103,8 @@ done
 wait $stress || { echo "stress-ng failed:"; tail -20 /tmp/stress.log; fail=1; }
 echo "--- stress-ng"
 cat /tmp/stress.log
-# Metrics lines: "stress-ng: info: [PID] STRESSOR BOGO-OPS ...".
-awk '$1 == "stress-ng:" && $2 == "info:" && $5 ~ /^[0-9]+$/ { print "RESULT stress_" $4 "_ops", $5 }' \
+# Metrics lines: "stress-ng: metrc: [PID] STRESSOR BOGO-OPS ...".
+awk '$1 == "stress-ng:" && $2 == "metrc:" && $5 ~ /^[0-9]+$/ { print "RESULT stress_" $4 "_ops", $5 }' \
 	/tmp/stress.log
 
 wait $trinity

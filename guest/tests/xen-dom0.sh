@@ -18,9 +18,7 @@ n=$(nproc)
 echo "dom0 with $n vCPUs"
 s0=$(ev lazy_mm_shootdown) i0=$(ev lazy_mm_shootdown_idle)
 l0=$(ev lazy_mm_shootdown_local) p0=$(ev lazy_mm_shootdown_ipi)
-cd /tmp
-stress-ng --fork "$n" --vfork "$n" --exec "$n" --clone "$n" --pthread "$n" \
-	--timeout "${LAZYMM_STRESS_SECONDS:-30}" --metrics-brief 2>&1
+sh "$GUEST_DIR/storm.sh" "${LAZYMM_STRESS_SECONDS:-30}" "$n" fork vfork exec clone pthread
 calls=$(($(ev lazy_mm_shootdown) - s0))
 idle=$(($(ev lazy_mm_shootdown_idle) - i0))
 local=$(($(ev lazy_mm_shootdown_local) - l0))

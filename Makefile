@@ -9,7 +9,7 @@ SHELL := /bin/bash
 
 .PHONY: all check tree export checkpatch host-tests kernel-base kernel-patched prove-red \
 	kernel-debug bench bench-quick report sparse htmldocs bisect-build \
-	cross-build soak
+	cross-build soak xen-dom0
 
 all: report
 
@@ -67,3 +67,7 @@ cross-build: tree
 # leak checks. SOAK_MINUTES=30 SOAK_VARIANTS="base-debug debug" SOAK_SEED=N
 soak:
 	bash scripts/soak.sh
+
+# The patched kernel as a Xen PV dom0 under QEMU TCG, with exit storms.
+xen-dom0:
+	bash scripts/xen-dom0.sh

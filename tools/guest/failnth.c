@@ -11,7 +11,8 @@
  * are not judged here: the soak checks kmemleak and the mm_struct count
  * at its end.
  *
- *   failnth OP [MAX_ROUNDS]     OP: fork clone execve mmap
+ *   failnth OP [MAX_ROUNDS [SECONDS]]   OP: fork clone execve mmap
+ *   (a walk cut short by MAX_ROUNDS or SECONDS says so: RESULT ..._complete 0)
  *   failnth report              (internal: the execve target)
  *
  * Output: "RESULT failnth_OP_points N" (points walked), the outcome
@@ -29,6 +30,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 static int nth_fd = -1;
@@ -215,6 +217,8 @@ static int round_once(const char *op, long n, const char *self)
 int main(int argc, char **argv)
 {
 	long n, max;
+	time_t deadline;
+	int complete = 0;
 
 	if (argc == 2 && !strcmp(argv[1], "report")) {
 		/* Exec target: read before doing anything that may allocate. */
@@ -228,11 +232,20 @@ int main(int argc, char **argv)
 		return 2;
 	}
 	max = argc > 2 ? atol(argv[2]) : 5000;
+	deadline = argc > 3 ? time(NULL) + atol(argv[3]) : 0;
 	nth_fd = open_nth();
-	for (n = 1; n <= max; n++)
-		if (round_once(argv[1], n, "/proc/self/exe"))
+	for (n = 1; n <= max; n++) {
+		if (round_once(argv[1], n, "/proc/self/exe")) {
+			complete = 1;	/* point n was not reached: all walked */
 			break;
+		}
+		if (deadline && time(NULL) >= deadline) {
+			n++;
+			break;
+		}
+	}
 	printf("RESULT failnth_%s_points %ld\n", argv[1], n - 1);
+	printf("RESULT failnth_%s_complete %d\n", argv[1], complete);
 	printf("RESULT failnth_%s_ok %ld\n", argv[1], ok_rounds);
 	printf("RESULT failnth_%s_clean_errors %ld\n", argv[1], err_rounds);
 	printf("RESULT failnth_%s_killed %ld\n", argv[1], killed_rounds);

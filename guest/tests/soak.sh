@@ -52,7 +52,7 @@ echo 0 >/sys/kernel/debug/fail_page_alloc/min-order
 mkdir -p /tmp/trinity && chown 65534:65534 /tmp/trinity
 (cd /tmp/trinity && echo 1000 >/proc/self/oom_score_adj && timeout -s INT -k 60 "$secs" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
-	trinity -q -l off -C "$n" -s "$seed") >/tmp/trinity.log 2>&1 &
+	trinity -q -l off --disable-fds=sockets -C "$n" -s "$seed") >/tmp/trinity.log 2>&1 &
 trinity=$!
 
 sh "$GUEST_DIR/storm.sh" "$secs" 1 fork clone vfork exec pthread membarrier mmap io-uring \
@@ -101,7 +101,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
 done
 echo "RESULT failnth_walks $walks"
 for op in fork clone execve mmap; do
-	for k in points complete ok clean_errors killed unexpected; do
+	for k in points complete ok clean_errors odd_errnos killed unexpected; do
 		awk -v key="failnth_${op}_$k" '$2 == key { s += $3 } END { print "RESULT", key, s + 0 }' \
 			/tmp/failnth.log
 	done

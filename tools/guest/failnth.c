@@ -118,28 +118,16 @@ static int round_once(const char *op, long n, const char *self)
 	pid_t pid;
 	long left;
 
-	if (!strcmp(op, "fork")) {
+	if (!strcmp(op, "fork") || !strcmp(op, "clone")) {
 		arm(n);
-		pid = fork();
+		if (!strcmp(op, "fork"))
+			pid = fork();
+		else	/* a child sharing the mm: copy_process() without dup_mm() */
+			pid = clone(child_fn, stack + sizeof(stack),
+				    CLONE_VM | CLONE_FS | CLONE_FILES | SIGCHLD, NULL);
 		/* The fd is the parent's fail-nth: the child must not touch it. */
 		if (pid == 0)
 			_exit(0);
-		err = errno;
-		left = remaining(nth_fd);
-		arm(0);
-		if (pid < 0) {
-			error_return(n, op, err, clean_errno(err));
-		} else {
-			waitpid(pid, &status, 0);
-			judge_child(n, op, status);
-		}
-		return left > 0;
-	}
-	if (!strcmp(op, "clone")) {
-		/* A child sharing the mm: copy_process() without dup_mm(). */
-		arm(n);
-		pid = clone(child_fn, stack + sizeof(stack),
-			    CLONE_VM | CLONE_FS | CLONE_FILES | SIGCHLD, NULL);
 		err = errno;
 		left = remaining(nth_fd);
 		arm(0);

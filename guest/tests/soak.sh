@@ -49,13 +49,28 @@ done
 echo N >/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem
 echo 0 >/sys/kernel/debug/fail_page_alloc/min-order
 
-# Without the socket and perf fd caches: under TCG, trinity spends the
-# whole run building them and makes no syscalls.
-mkdir -p /tmp/trinity && chown 65534:65534 /tmp/trinity
-(cd /tmp/trinity && echo 1000 >/proc/self/oom_score_adj && timeout -s INT -k 60 "$secs" \
+# Trinity starts first, alone, and the other loads wait until its fd
+# setup is done (at most 5 minutes, taken off the run time): under
+# TCG, with stress-ng forking and CPUs going offline, its setup never
+# finished and it made no syscalls at all. The same goes for its file
+# list: walking /proc fails (ESRCH) while stress-ng's pids come and go,
+# and /sys changes under the hotplug loop, so trinity's files are a
+# victim directory of its own. No socket or perf fd caches: under TCG
+# building them takes the whole run.
+v=/tmp/trinity/victims
+mkdir -p $v/dir && : >$v/file && mkfifo $v/fifo && ln -s file $v/link &&
+	head -c 65536 /dev/urandom >$v/data && chown -R 65534:65534 /tmp/trinity
+(cd /tmp/trinity && echo 1000 >/proc/self/oom_score_adj && timeout -s INT -k 300 "$secs" \
 	setpriv --reuid=65534 --regid=65534 --clear-groups \
-	trinity -q -l off --disable-fds=sockets,perf -C "$n" -s "$seed") >/tmp/trinity.log 2>&1 &
+	trinity -q -l off --disable-fds=sockets,perf -V $v -C "$n" -s "$seed") >/tmp/trinity.log 2>&1 &
 trinity=$!
+i=0
+while ! grep -q 'fd providers\|iterations\|Ran [0-9]* syscalls' /tmp/trinity.log && [ $i -lt 300 ]; do
+	sleep 1
+	i=$((i + 1))
+done
+echo "RESULT trinity_start_seconds $i"
+secs=$((secs - i))
 
 sh "$GUEST_DIR/storm.sh" "$secs" 1 fork clone vfork exec pthread membarrier mmap io-uring \
 	>/tmp/stress.log 2>&1 &
@@ -119,7 +134,11 @@ awk '$1 == "stress-ng:" && $2 == "metrc:" && $5 ~ /^[0-9]+$/ { print "RESULT str
 wait $trinity
 echo "--- trinity (tail)"
 tail -5 /tmp/trinity.log
+# "Ran N syscalls" at the end; if trinity was killed before it printed
+# that, its last progress line ("N iterations").
 syscalls=$(sed -n 's/.*Ran \([0-9]*\) syscalls.*/\1/p' /tmp/trinity.log | tail -1)
+[ -n "$syscalls" ] ||
+	syscalls=$(sed -n 's/.*\] \([0-9]*\) iterations\..*/\1/p' /tmp/trinity.log | tail -1)
 echo "RESULT trinity_syscalls ${syscalls:-0}"
 [ "${syscalls:-0}" -gt 0 ] || { echo "trinity made no syscalls"; fail=1; }
 

@@ -55,7 +55,7 @@ BUILD_PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves ccache
 # Packages for booting and running guests.
 VM_PKGS=(qemu-system-x86 ovmf stress-ng busybox-static e2fsprogs)
 # Packages for the host-side tests (lint, the TCG plugin's user-mode tests).
-TEST_PKGS=(shellcheck qemu-user python3 gcc make)
+TEST_PKGS=(shellcheck qemu-user python3 gcc make gnuplot-nox)
 
 # Run a long command with its output in a log file; on failure show the tail.
 run_logged() {

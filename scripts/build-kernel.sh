@@ -44,7 +44,7 @@ configure() {
 		cat "$TOP/$frag" >>"$tmp"
 	done
 	run_logged "$LOGS/config-$variant.log" "${kmake[@]}" KCONFIG_CONFIG=.config.new olddefconfig
-	check_config_fragments "$tmp" "${fragments[@]}"
+	check_config_fragments --src "$src" "$tmp" "${fragments[@]}"
 	if cmp -s "$tmp" "$out/.config"; then
 		rm -f "$tmp"
 	else

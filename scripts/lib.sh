@@ -67,11 +67,26 @@ run_logged() {
 	fi
 }
 
+# Is Kconfig option $1 (CONFIG_FOO) one the series adds: defined in the
+# patched tree but not in source tree $2?
+series_only_option() {
+	local re="^[[:space:]]*(menu)?config ${1#CONFIG_}[[:space:]]*$"
+	git -C "$TREE" grep -qE "$re" -- '*Kconfig*' &&
+		! git -C "$2" grep -qE "$re" -- '*Kconfig*'
+}
+
 # Verify that every option the config fragments ask for survived
 # olddefconfig in CONFIG (olddefconfig silently drops an option whose
 # dependencies are missing). Fragment paths are relative to $TOP.
+# With --src DIR (a tree without the series), options only the series
+# defines are skipped, and said so.
 check_config_fragments() {
-	local config=$1 frag line opt bad=0
+	local src="" frag line opt bad=0
+	if [ "$1" = --src ]; then
+		src=$2
+		shift 2
+	fi
+	local config=$1
 	shift
 	for frag in "$@"; do
 		while IFS= read -r line; do
@@ -79,6 +94,10 @@ check_config_fragments() {
 			CONFIG_*=*)
 				grep -qxF -- "$line" "$config" && continue
 				opt=${line%%=*}
+				if [ -n "$src" ] && series_only_option "$opt" "$src"; then
+					log "  $frag: $opt is the series' own, not in this tree; skipped"
+					continue
+				fi
 				echo "  $frag: $line, but .config has: $(grep -E "^(# )?${opt}[= ]" "$config" || echo nothing)" >&2
 				bad=1
 				;;

@@ -114,6 +114,25 @@ check_config_fragments() {
 	[ $bad -eq 0 ] || die "config options were dropped by olddefconfig (dependencies missing?)"
 }
 
+# Does KVM run a guest here? /dev/kvm can be present and still not work
+# (seen on a nested host: QEMU asserts setting IA32_ARCH_CAPABILITIES, or,
+# without that MSR, the guest never prints a line). Boot KERNEL under KVM
+# until its first console line. The answer is kept for this host boot.
+kvm_usable() {
+	local kernel=$1 stamp tmp
+	[ -w /dev/kvm ] || return 1
+	stamp=$BUILD/.kvm-usable-$(cat /proc/sys/kernel/random/boot_id)
+	if [ ! -f "$stamp" ]; then
+		tmp=$(mktemp)
+		timeout 30 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nodefaults \
+			-display none -no-reboot -serial "file:$tmp" -kernel "$kernel" \
+			-append "earlyprintk=ttyS0 panic=-1" >/dev/null 2>&1
+		if grep -q '^Linux version' "$tmp"; then echo yes; else echo no; fi >"$stamp"
+		rm -f "$tmp"
+	fi
+	[ "$(cat "$stamp")" = yes ]
+}
+
 # The pristine base, checked out as a worktree of build/linux so base and
 # patched build side by side from one repository. Prints its path.
 base_worktree() {

@@ -60,11 +60,11 @@ accel=(-accel 'tcg,thread=multi,tb-size=256' -cpu max)
 # detection 60s instead of 21s. Real stalls (a CPU stuck for good) are
 # still reported.
 tcg_append="rcupdate.rcu_cpu_stall_timeout=60"
-if [ -e /dev/kvm ] && [ -w /dev/kvm ]; then
+if kvm_usable "$kernel"; then
 	accel=(-accel kvm -cpu host)
 	tcg_append=""
 else
-	log "no usable /dev/kvm: running under TCG (software emulation, slow)"
+	log "no usable KVM: running under TCG (software emulation, slow)"
 fi
 
 cmdline="console=ttyS0 root=/dev/root rootfstype=9p"

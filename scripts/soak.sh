@@ -31,7 +31,7 @@ mkdir -p "$BUILD/report"
 	echo "# Soak: ${variants[*]}"
 	echo
 	echo "$minutes minutes per kernel at -smp 4 under QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version //p')" \
-		"($( [ -w /dev/kvm ] && echo KVM || echo TCG), $(nproc) host CPUs), booted under OVMF;" \
+		"($(kvm_usable "$OUT/${variants[0]}/arch/x86/boot/bzImage" && echo KVM || echo TCG), $(nproc) host CPUs), booted under OVMF;" \
 		"trinity seed $seed (replay: SOAK_SEED=$seed make soak)."
 } >"$report"
 bad=0

@@ -115,6 +115,9 @@ while [ "$(date +%s)" -lt "$end" ]; do
 		cat /tmp/failnth.out >>/tmp/failnth.log
 	done
 	walks=$((walks + 1))
+	# Progress, readable from the host while the soak runs.
+	echo "walk $walks done, $((end - $(date +%s))) s left; trinity:" \
+		"$(grep -o '[0-9]* iterations' /tmp/trinity.log | tail -1)"
 done
 echo "RESULT failnth_walks $walks"
 for op in fork clone execve mmap; do

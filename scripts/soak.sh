@@ -32,7 +32,7 @@ mkdir -p "$BUILD/report"
 	echo
 	echo "$minutes minutes per kernel at -smp 4 under QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version //p')" \
 		"($(kvm_usable "$OUT/${variants[0]}/arch/x86/boot/bzImage" && echo KVM || echo TCG), $(nproc) host CPUs), booted under OVMF;" \
-		"trinity seed $seed (replay: SOAK_SEED=$seed make soak)."
+		"trinity seed $seed, run k of trinity seed+k (replay: SOAK_SEED=$seed make soak)."
 } >"$report"
 bad=0
 for v in "${variants[@]}"; do

@@ -1,7 +1,8 @@
 #!/bin/sh
 # shellcheck disable=SC2154 # lazymm_* come from the kernel command line
 # The soak (make soak): for lazymm_soak_secs seconds, all at once
-#  - trinity as an unprivileged user (uid 65534), seed lazymm_soak_seed;
+#  - trinity as an unprivileged user (uid 65534), seed lazymm_soak_seed
+#    (restarted when it stops; run k uses seed+k);
 #  - stress-ng fork, clone, vfork, exec, pthread, membarrier, mmap and
 #    io_uring stressors;
 #  - CPU hotplug churn through sysfs (every CPU but 0, in turn);
@@ -60,12 +61,25 @@ echo 0 >/sys/kernel/debug/fail_page_alloc/min-order
 v=/tmp/trinity/victims
 mkdir -p $v/dir && : >$v/file && mkfifo $v/fifo && ln -s file $v/link &&
 	head -c 65536 /dev/urandom >$v/data && chown -R 65534:65534 /tmp/trinity
-(cd /tmp/trinity && echo 1000 >/proc/self/oom_score_adj && timeout -s INT -k 300 "$secs" \
-	setpriv --reuid=65534 --regid=65534 --clear-groups \
-	trinity -q -l off --disable-fds=sockets,perf -V $v -C "$n" -s "$seed") >/tmp/trinity.log 2>&1 &
+# Trinity ends itself when a child dies holding one of its locks (the
+# OOM killer takes its children first); it is started again, with the
+# next seed, until the time is up. Run k uses seed+k.
+(
+	cd /tmp/trinity && echo 1000 >/proc/self/oom_score_adj
+	tend=$(($(date +%s) + secs))
+	k=0
+	while [ "$(date +%s)" -lt "$tend" ]; do
+		timeout -s INT -k 300 $((tend - $(date +%s))) \
+			setpriv --reuid=65534 --regid=65534 --clear-groups \
+			trinity -q -l off --disable-fds=sockets,perf -V $v -C "$n" -s $((seed + k)) \
+			>/tmp/trinity-$k.log 2>&1
+		k=$((k + 1))
+	done
+) &
 trinity=$!
 i=0
-while ! grep -q 'fd providers\|iterations\|Ran [0-9]* syscalls' /tmp/trinity.log && [ $i -lt 300 ]; do
+while ! grep -qs 'fd providers\|iterations\|Ran [0-9]* syscalls' /tmp/trinity-0.log &&
+	[ $i -lt 300 ]; do
 	sleep 1
 	i=$((i + 1))
 done
@@ -117,7 +131,7 @@ while [ "$(date +%s)" -lt "$end" ]; do
 	walks=$((walks + 1))
 	# Progress, readable from the host while the soak runs.
 	echo "walk $walks done, $((end - $(date +%s))) s left; trinity:" \
-		"$(grep -o '[0-9]* iterations' /tmp/trinity.log | tail -1)"
+		"$(cat /tmp/trinity-*.log | grep -o '[0-9]* iterations' | tail -1)"
 done
 echo "RESULT failnth_walks $walks"
 for op in fork clone execve mmap; do
@@ -135,15 +149,28 @@ awk '$1 == "stress-ng:" && $2 == "metrc:" && $5 ~ /^[0-9]+$/ { print "RESULT str
 	/tmp/stress.log
 
 wait $trinity
-echo "--- trinity (tail)"
-tail -5 /tmp/trinity.log
-# "Ran N syscalls" at the end; if trinity was killed before it printed
-# that, its last progress line ("N iterations").
-syscalls=$(sed -n 's/.*Ran \([0-9]*\) syscalls.*/\1/p' /tmp/trinity.log | tail -1)
-[ -n "$syscalls" ] ||
-	syscalls=$(sed -n 's/.*\] \([0-9]*\) iterations\..*/\1/p' /tmp/trinity.log | tail -1)
-echo "RESULT trinity_syscalls ${syscalls:-0}"
-[ "${syscalls:-0}" -gt 0 ] || { echo "trinity made no syscalls"; fail=1; }
+# Each run's "Ran N syscalls" at its end; for a run killed before it
+# printed that, its last progress line ("N iterations").
+runs=0
+syscalls=0
+for f in /tmp/trinity-*.log; do
+	c=$(sed -n 's/.*Ran \([0-9]*\) syscalls.*/\1/p' "$f" | tail -1)
+	[ -n "$c" ] || c=$(sed -n 's/.*\] \([0-9]*\) iterations\..*/\1/p' "$f" | tail -1)
+	echo "trinity seed $((seed + runs)): ${c:-0} syscalls, ended: $(grep -o 'Bailing main loop.*' "$f" | tail -1)"
+	syscalls=$((syscalls + ${c:-0}))
+	runs=$((runs + 1))
+done
+echo "--- trinity (last run, tail)"
+tail -5 "/tmp/trinity-$((runs - 1)).log"
+echo "RESULT trinity_runs $runs"
+echo "RESULT trinity_syscalls $syscalls"
+[ "$syscalls" -gt 0 ] || { echo "trinity made no syscalls"; fail=1; }
+# The whole logs, for a replay.
+if [ -d "$RESULTS" ]; then
+	cat /tmp/trinity-*.log >"$RESULTS/soak-trinity.txt"
+	cp /tmp/stress.log "$RESULTS/soak-stress.txt"
+	cp /tmp/failnth.log "$RESULTS/soak-failnth.txt" 2>/dev/null
+fi
 
 wait $hotplug
 echo "RESULT hotplug_ops $(cat /tmp/hotplug.ops)"

@@ -30,6 +30,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/rseq.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -234,6 +235,25 @@ int main(int argc, char **argv)
 	}
 	if (argc < 2) {
 		fprintf(stderr, "usage: failnth fork|clone|execve|mmap [MAX_ROUNDS]\n");
+		return 2;
+	}
+	/*
+	 * Without rseq. After fork() the parent's rseq area is copy-on-write,
+	 * and the kernel's rseq update on its way back to user space faults
+	 * it in from kernel mode: with the point still armed that allocation
+	 * fails, the uaccess returns -EFAULT and rseq forces SIGSEGV. That is
+	 * rseq's documented answer to an unwritable area, not a bug of the
+	 * walked operation, and it would end the walk.
+	 */
+	if (__rseq_size) {
+		if (getenv("GLIBC_TUNABLES")) {
+			fprintf(stderr, "failnth: rseq still registered with GLIBC_TUNABLES=%s\n",
+				getenv("GLIBC_TUNABLES"));
+			return 2;
+		}
+		setenv("GLIBC_TUNABLES", "glibc.pthread.rseq=0", 1);
+		execv("/proc/self/exe", argv);
+		perror("re-exec without rseq");
 		return 2;
 	}
 	/*

@@ -19,6 +19,10 @@ mapfile -t commits < <(git -C "$TREE" rev-list --reverse base..HEAD)
 export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
 export KBUILD_BUILD_TIMESTAMP="2024-01-01" KBUILD_BUILD_USER=lazymm KBUILD_BUILD_HOST=lazymm
 mkdir -p "$out"
+# One line per prefix, for the README and the issue notes.
+summary=$LOGS/bisect-build.txt
+echo "bisect-build: ${#commits[@]} prefixes, fragments ${fragments[*]}, -j$JOBS" >"$summary"
+t0=$(date +%s)
 i=0
 for c in "${commits[@]}"; do
 	i=$((i + 1))
@@ -31,8 +35,10 @@ for c in "${commits[@]}"; do
 	start=$(date +%s)
 	if ! "${kmake[@]}" bzImage >"$LOGS/bisect-$i.log" 2>&1; then
 		grep -E 'error' "$LOGS/bisect-$i.log" | head -20 >&2
+		echo "prefix $i FAILS: $subject" >>"$summary"
 		die "prefix $i does not build: $subject (log: $LOGS/bisect-$i.log)"
 	fi
-	log "prefix $i/${#commits[@]} builds ($(($(date +%s) - start))s): $subject"
+	log "prefix $i/${#commits[@]} builds ($(($(date +%s) - start))s): $subject" |
+		tee -a "$summary"
 done
-log "every prefix of the series builds"
+log "every prefix of the series builds, in $(($(date +%s) - t0))s" | tee -a "$summary"

@@ -2,7 +2,8 @@
 # A stress-ng storm for the guest tests: storm.sh SECONDS INSTANCES STRESSOR...
 # (e.g. storm.sh 30 4 fork vfork exec clone pthread). stress-ng refuses to
 # run its exec stressor as root, so exec runs as uid 65534 in a second
-# stress-ng. Fails if a stressor fails or was skipped.
+# stress-ng. Fails if a stressor fails or was skipped. STORM_OPTS: more
+# options for the root stress-ng (e.g. --mmap-bytes 8M).
 secs=$1 inst=$2
 shift 2
 root="" user=""
@@ -23,7 +24,8 @@ if [ -n "$user" ]; then
 fi
 if [ -n "$root" ]; then
 	# shellcheck disable=SC2086
-	stress-ng $root --timeout "$secs" --metrics-brief --verify >/tmp/storm-root.log 2>&1 || rc=1
+	stress-ng $root ${STORM_OPTS:-} --timeout "$secs" --metrics-brief --verify \
+		>/tmp/storm-root.log 2>&1 || rc=1
 fi
 if [ -n "$user" ]; then
 	wait "$upid" || rc=1

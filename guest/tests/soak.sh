@@ -58,22 +58,29 @@ echo 0 >/sys/kernel/debug/fail_page_alloc/min-order
 # and /sys changes under the hotplug loop, so trinity's files are a
 # victim directory of its own. No socket or perf fd caches: under TCG
 # building them takes the whole run.
+# Trinity renames and unlinks its victims, so each run gets them anew.
 v=/tmp/trinity/victims
-mkdir -p $v/dir && : >$v/file && mkfifo $v/fifo && ln -s file $v/link &&
-	head -c 65536 /dev/urandom >$v/data && chown -R 65534:65534 /tmp/trinity
-# Trinity ends itself when a child dies holding one of its locks (the
-# OOM killer takes its children first); it is started again, with the
-# next seed, until the time is up. Run k uses seed+k.
+victims() {
+	rm -rf $v && mkdir -p $v/dir && : >$v/file && mkfifo $v/fifo && ln -s file $v/link &&
+		head -c 65536 /dev/urandom >$v/data && chown -R 65534:65534 /tmp/trinity
+}
+mkdir -p /tmp/trinity
+# Trinity sometimes ends its main loop by itself ("some kind of locking
+# catastrophe": under TCG a child stalls holding one of its locks); it
+# is started again, with the next seed, until the time is up. Run k uses
+# seed+k.
 (
 	cd /tmp/trinity && echo 1000 >/proc/self/oom_score_adj
 	tend=$(($(date +%s) + secs))
 	k=0
 	while [ "$(date +%s)" -lt "$tend" ]; do
+		victims
 		timeout -s INT -k 300 $((tend - $(date +%s))) \
 			setpriv --reuid=65534 --regid=65534 --clear-groups \
 			trinity -q -l off --disable-fds=sockets,perf -V $v -C "$n" -s $((seed + k)) \
 			>/tmp/trinity-$k.log 2>&1
 		k=$((k + 1))
+		sleep 1
 	done
 ) &
 trinity=$!
@@ -86,7 +93,10 @@ done
 echo "RESULT trinity_start_seconds $i"
 secs=$((secs - i))
 
-sh "$GUEST_DIR/storm.sh" "$secs" 1 fork clone vfork exec pthread membarrier mmap io-uring \
+# stress-ng's mmap stressor maps 256 MB per round by default: under TCG
+# with KASAN not one round finished in 30 minutes.
+STORM_OPTS="--mmap-bytes 8M" \
+	sh "$GUEST_DIR/storm.sh" "$secs" 1 fork clone vfork exec pthread membarrier mmap io-uring \
 	>/tmp/stress.log 2>&1 &
 stress=$!
 

@@ -11,7 +11,9 @@
  *   efistress SECONDS [EFIVARFS_DIR]
  *
  * Output: RESULT lines (rounds, runtime calls issued) and "ok"; exit 1 on
- * a value read back wrong or a call failing, 4 without efivarfs.
+ * a value read back wrong or a call failing, 4 without efivarfs. A full
+ * variable store (ENOSPC) ends the writes, says at which round, and the
+ * reads go on.
  */
 #define _GNU_SOURCE
 #include <dirent.h>
@@ -47,16 +49,26 @@ static void clear_immutable(const char *path)
 
 static int write_var(const char *path, long round)
 {
-	/* 4 bytes of attributes (NV|BS|RT), then the value, in one write(). */
-	char buf[64] = { 7, 0, 0, 0 };
+	/*
+	 * 4 bytes of attributes, then the value, in one write(). Volatile
+	 * (BS|RT, no NV): every rewrite of a non-volatile variable takes new
+	 * space in the flash store, which the firmware reclaims only at boot,
+	 * so after a few hundred rounds SetVariable fails with
+	 * EFI_OUT_OF_RESOURCES (ENOSPC).
+	 */
+	char buf[64] = { 6, 0, 0, 0 };
 	int len = 4 + snprintf(buf + 4, sizeof(buf) - 4, "lazy-mm-%ld", round);
 	int fd;
 
 	clear_immutable(path);
 	fd = open(path, O_WRONLY | O_CREAT, 0644);
 	if (fd < 0 || write(fd, buf, len) != len) {
-		fprintf(stderr, "round %ld: writing %s: %s\n", round, path, strerror(errno));
-		return -1;
+		int err = errno;
+
+		fprintf(stderr, "round %ld: writing %s: %s\n", round, path, strerror(err));
+		if (fd >= 0)
+			close(fd);
+		return err == ENOSPC ? 1 : -1;
 	}
 	calls++;
 	close(fd);
@@ -83,7 +95,7 @@ int main(int argc, char **argv)
 {
 	const char *dir = argc > 2 ? argv[2] : "/sys/firmware/efi/efivars";
 	char path[512], want[32], buf[4096];
-	long secs, round = 0;
+	long secs, round = 0, full_at = -1;
 	struct statfs sfs;
 	struct dirent *de;
 	time_t end;
@@ -102,10 +114,20 @@ int main(int argc, char **argv)
 	snprintf(path, sizeof(path), "%s/%s", dir, VAR);
 	end = time(NULL) + secs;
 	while (time(NULL) < end) {
-		if (write_var(path, round))
-			return 1;
+		/* A full store ends the writes, not the run: reads go on. */
+		if (full_at < 0) {
+			int r = write_var(path, round);
+
+			if (r < 0)
+				return 1;
+			if (r > 0) {
+				full_at = round;
+				printf("RESULT efi_store_full_at_round %ld\n", round);
+			}
+		}
 		snprintf(want, sizeof(want), "lazy-mm-%ld", round);
-		if (read_var(path, buf, sizeof(buf)) < 4 || strcmp(buf + 4, want)) {
+		if (full_at < 0 &&
+		    (read_var(path, buf, sizeof(buf)) < 4 || strcmp(buf + 4, want))) {
 			fprintf(stderr, "round %ld: read back '%s', wrote '%s'\n", round,
 				buf + 4, want);
 			return 1;

@@ -50,13 +50,13 @@ static void clear_immutable(const char *path)
 static int write_var(const char *path, long round)
 {
 	/*
-	 * 4 bytes of attributes, then the value, in one write(). Volatile
-	 * (BS|RT, no NV): every rewrite of a non-volatile variable takes new
-	 * space in the flash store, which the firmware reclaims only at boot,
-	 * so after a few hundred rounds SetVariable fails with
-	 * EFI_OUT_OF_RESOURCES (ENOSPC).
+	 * 4 bytes of attributes (NV|BS|RT), then the value, in one write().
+	 * Non-volatile, since OVMF refuses to create a volatile variable at
+	 * runtime (EINVAL). Every rewrite takes new space in the flash store,
+	 * which the firmware reclaims only at boot, so after a few hundred
+	 * rounds SetVariable fails with EFI_OUT_OF_RESOURCES (ENOSPC).
 	 */
-	char buf[64] = { 6, 0, 0, 0 };
+	char buf[64] = { 7, 0, 0, 0 };
 	int len = 4 + snprintf(buf + 4, sizeof(buf) - 4, "lazy-mm-%ld", round);
 	int fd;
 

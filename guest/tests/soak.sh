@@ -163,10 +163,12 @@ wait $trinity
 # printed that, its last progress line ("N iterations").
 runs=0
 syscalls=0
-for f in /tmp/trinity-*.log; do
+while [ -f "/tmp/trinity-$runs.log" ]; do
+	f=/tmp/trinity-$runs.log
 	c=$(sed -n 's/.*Ran \([0-9]*\) syscalls.*/\1/p' "$f" | tail -1)
 	[ -n "$c" ] || c=$(sed -n 's/.*\] \([0-9]*\) iterations\..*/\1/p' "$f" | tail -1)
 	echo "trinity seed $((seed + runs)): ${c:-0} syscalls, ended: $(grep -o 'Bailing main loop.*' "$f" | tail -1)"
+	cat "$f" >>/tmp/trinity.log
 	syscalls=$((syscalls + ${c:-0}))
 	runs=$((runs + 1))
 done
@@ -177,7 +179,7 @@ echo "RESULT trinity_syscalls $syscalls"
 [ "$syscalls" -gt 0 ] || { echo "trinity made no syscalls"; fail=1; }
 # The whole logs, for a replay.
 if [ -d "$RESULTS" ]; then
-	cat /tmp/trinity-*.log >"$RESULTS/soak-trinity.txt"
+	cp /tmp/trinity.log "$RESULTS/soak-trinity.txt"
 	cp /tmp/stress.log "$RESULTS/soak-stress.txt"
 	cp /tmp/failnth.log "$RESULTS/soak-failnth.txt" 2>/dev/null
 fi

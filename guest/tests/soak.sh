@@ -1,6 +1,7 @@
 #!/bin/sh
 # shellcheck disable=SC2154 # lazymm_* come from the kernel command line
-# The soak (make soak): for lazymm_soak_secs seconds, all at once
+# The soak (make soak): for lazymm_soak_secs seconds, all at once (trinity
+# gets a head start to set itself up)
 #  - trinity as an unprivileged user (uid 65534), seed lazymm_soak_seed
 #    (restarted when it stops; run k uses seed+k);
 #  - stress-ng fork, clone, vfork, exec, pthread, membarrier, mmap and
@@ -51,14 +52,12 @@ echo N >/sys/kernel/debug/fail_page_alloc/ignore-gfp-highmem
 echo 0 >/sys/kernel/debug/fail_page_alloc/min-order
 
 # Trinity starts first, alone, and the other loads wait until its fd
-# setup is done (at most 5 minutes, taken off the run time): under
-# TCG, with stress-ng forking and CPUs going offline, its setup never
-# finished and it made no syscalls at all. The same goes for its file
-# list: walking /proc fails (ESRCH) while stress-ng's pids come and go,
-# and /sys changes under the hotplug loop, so trinity's files are a
-# victim directory of its own. No socket or perf fd caches: under TCG
-# building them takes the whole run.
-# Trinity renames and unlinks its victims, so each run gets them anew.
+# setup is done (at most 5 minutes, taken off the run time): under TCG,
+# with stress-ng forking and CPUs going offline, its setup never finished.
+# Its files are a victim directory of its own, since walking /proc fails
+# (ESRCH) while pids come and go and /sys changes under the hotplug loop;
+# it renames and unlinks them, so each run gets them anew. No socket or
+# perf fd caches: under TCG building them takes the whole run.
 v=/tmp/trinity/victims
 victims() {
 	rm -rf $v && mkdir -p $v/dir && : >$v/file && mkfifo $v/fifo && ln -s file $v/link &&

@@ -95,9 +95,10 @@ int main(int argc, char **argv)
 {
 	const char *dir = argc > 2 ? argv[2] : "/sys/firmware/efi/efivars";
 	char path[512], want[32], buf[4096];
-	long secs, round = 0, full_at = -1;
+	long secs, round = 0;
 	struct statfs sfs;
 	struct dirent *de;
+	int full = 0;
 	time_t end;
 	DIR *d;
 	int i;
@@ -115,18 +116,18 @@ int main(int argc, char **argv)
 	end = time(NULL) + secs;
 	while (time(NULL) < end) {
 		/* A full store ends the writes, not the run: reads go on. */
-		if (full_at < 0) {
+		if (!full) {
 			int r = write_var(path, round);
 
 			if (r < 0)
 				return 1;
 			if (r > 0) {
-				full_at = round;
+				full = 1;
 				printf("RESULT efi_store_full_at_round %ld\n", round);
 			}
 		}
 		snprintf(want, sizeof(want), "lazy-mm-%ld", round);
-		if (full_at < 0 &&
+		if (!full &&
 		    (read_var(path, buf, sizeof(buf)) < 4 || strcmp(buf + 4, want))) {
 			fprintf(stderr, "round %ld: read back '%s', wrote '%s'\n", round,
 				buf + 4, want);

@@ -8,7 +8,9 @@
  *
  * It also counts every instruction executed at those addresses (per
  * translation block, so within a block or two of the window's edges):
- * the "insns=" field of the header line.
+ * the "insns=" field of the header line; and every memory write those
+ * instructions make (exact, per access: a locked RMW, a push or a call is
+ * one write, each iteration of a rep movs another): "stores=".
  *
  * Args: all=on|off (default off: kernel addresses only)
  *       window=on|off (default on: guest START/STOP markers gate counting)
@@ -57,12 +59,29 @@ typedef void (*qemu_plugin_vcpu_udata_cb_t)(unsigned int vcpu_index,
 typedef void (*qemu_plugin_vcpu_tb_trans_cb_t)(qemu_plugin_id_t id,
 					       struct qemu_plugin_tb *tb);
 
+enum qemu_plugin_mem_rw {
+	QEMU_PLUGIN_MEM_R = 1,
+	QEMU_PLUGIN_MEM_W,
+	QEMU_PLUGIN_MEM_RW,
+};
+
+typedef uint32_t qemu_plugin_meminfo_t;
+typedef void (*qemu_plugin_vcpu_mem_cb_t)(unsigned int vcpu_index,
+					  qemu_plugin_meminfo_t info,
+					  uint64_t vaddr, void *userdata);
+
 void qemu_plugin_register_vcpu_tb_trans_cb(qemu_plugin_id_t id,
 					   qemu_plugin_vcpu_tb_trans_cb_t cb);
 void qemu_plugin_register_vcpu_insn_exec_cb(struct qemu_plugin_insn *insn,
 					    qemu_plugin_vcpu_udata_cb_t cb,
 					    enum qemu_plugin_cb_flags flags,
 					    void *userdata);
+void qemu_plugin_register_vcpu_mem_cb(struct qemu_plugin_insn *insn,
+				      qemu_plugin_vcpu_mem_cb_t cb,
+				      enum qemu_plugin_cb_flags flags,
+				      enum qemu_plugin_mem_rw rw,
+				      void *userdata);
+bool qemu_plugin_mem_is_store(qemu_plugin_meminfo_t info);
 void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb,
 					  qemu_plugin_vcpu_udata_cb_t cb,
 					  enum qemu_plugin_cb_flags flags,
@@ -113,12 +132,27 @@ static struct {
 	char pad[56];
 } insns[MAX_VCPUS];
 
+/* Memory writes by those instructions, the same way. */
+static struct {
+	uint64_t n;
+	char pad[56];
+} stores[MAX_VCPUS];
+
 static uint64_t insns_total(void)
 {
 	uint64_t sum = 0;
 
 	for (int i = 0; i < MAX_VCPUS; i++)
 		sum += __atomic_load_n(&insns[i].n, __ATOMIC_RELAXED);
+	return sum;
+}
+
+static uint64_t stores_total(void)
+{
+	uint64_t sum = 0;
+
+	for (int i = 0; i < MAX_VCPUS; i++)
+		sum += __atomic_load_n(&stores[i].n, __ATOMIC_RELAXED);
 	return sum;
 }
 
@@ -300,9 +334,10 @@ static void dump(FILE *f)
 		}
 	}
 	qsort(v, n, sizeof(*v), cmp_snap);
-	fprintf(f, "# lockcount v1 units=%llu insns=%llu\n",
+	fprintf(f, "# lockcount v1 units=%llu insns=%llu stores=%llu\n",
 		(unsigned long long)__atomic_load_n(&units, __ATOMIC_RELAXED),
-		(unsigned long long)insns_total());
+		(unsigned long long)insns_total(),
+		(unsigned long long)stores_total());
 	fprintf(f, "# total atomic=%llu barrier=%llu\n",
 		(unsigned long long)tot[K_ATOMIC],
 		(unsigned long long)tot[K_BARRIER]);
@@ -366,6 +401,16 @@ static void tb_exec(unsigned int vcpu, void *udata)
 				   __ATOMIC_RELAXED);
 }
 
+static void mem_exec(unsigned int vcpu, qemu_plugin_meminfo_t info,
+		     uint64_t vaddr, void *udata)
+{
+	/* QEMU 7.2 ignores the rw filter at registration: loads come too. */
+	if (qemu_plugin_mem_is_store(info) &&
+	    __atomic_load_n(&counting, __ATOMIC_RELAXED))
+		__atomic_fetch_add(&stores[vcpu % MAX_VCPUS].n, 1,
+				   __ATOMIC_RELAXED);
+}
+
 static void marker_exec(unsigned int vcpu, void *udata)
 {
 	uint32_t m = (uintptr_t)udata;
@@ -383,8 +428,10 @@ static void marker_exec(unsigned int vcpu, void *udata)
 			if (tab[i])
 				__atomic_store_n(&tab[i]->count, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&units, 0, __ATOMIC_RELAXED);
-		for (int i = 0; i < MAX_VCPUS; i++)
+		for (int i = 0; i < MAX_VCPUS; i++) {
 			__atomic_store_n(&insns[i].n, 0, __ATOMIC_RELAXED);
+			__atomic_store_n(&stores[i].n, 0, __ATOMIC_RELAXED);
+		}
 		__atomic_store_n(&counting, 1, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&lock);
 	} else if (__atomic_exchange_n(&counting, 0, __ATOMIC_RELAXED)) {
@@ -412,6 +459,9 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		if (!count_all && va < KERNEL_BASE)
 			continue;
 		counted++;
+		/* Called for the accesses the instruction makes, if any. */
+		qemu_plugin_register_vcpu_mem_cb(insn, mem_exec,
+			QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_W, NULL);
 		kind = classify(p, len);
 		if (kind == K_NONE)
 			continue;	/* uninstrumented: costs nothing */

@@ -44,6 +44,12 @@ INSNS = {}  # path -> the header's insns= (instructions executed in the window)
 # counts 5017 here, 48 short).
 SEQ_INSNS = 3000 + 900 + 1000 + 150 + 4 + 11
 SEQ_INSNS_SLACK = SEQ_INSNS // 100
+# Memory writes in that window, exact (counted per access, not per block):
+# every locked RMW of SEQ_EXPECT writes once (cmpxchg too: QEMU does it as
+# one atomic access), and the 200 unlocked "incl g" write once each. The
+# markers, loops, mov/lea and xchg reg,reg write nothing.
+SEQ_STORES = sum(c for _, c in SEQ_EXPECT.values()) + 200
+STORES = {}  # path -> the header's stores=
 
 
 def report(name, ok, why=""):
@@ -70,6 +76,7 @@ def parse(path):
     head = dict(t.split("=") for t in lines[0].split()[3:])
     units = int(head["units"])
     INSNS[path] = int(head["insns"])
+    STORES[path] = int(head["stores"])
     tot = dict(t.split("=") for t in lines[1].split()[2:])
     rows = {}
     for l in lines[2:]:
@@ -151,13 +158,17 @@ def plugin_cases():
         if p.returncode:
             return False, p.stderr.strip()
         u, a, b, rows = parse(out)
-        got = (u, a, b, len(rows), INSNS[out])
-        return got == (SEQ_UNITS, 0, 0, 0, 0), str(got)
+        got = (u, a, b, len(rows), INSNS[out], STORES[out])
+        return got == (SEQ_UNITS, 0, 0, 0, 0, 0), str(got)
 
     def t_insns():
         n = INSNS[seq_out]
         return abs(n - SEQ_INSNS) <= SEQ_INSNS_SLACK, "insns=%d, want %d +- %d" % (
             n, SEQ_INSNS, SEQ_INSNS_SLACK)
+
+    def t_stores():
+        n = STORES[seq_out]
+        return n == SEQ_STORES, "stores=%d, want %d" % (n, SEQ_STORES)
 
     def t_window_off():
         out = os.path.join(TMP, "nowin.txt")
@@ -198,6 +209,7 @@ def plugin_cases():
     case("xchg reg,reg and unlocked inc not counted", t_nonlocked)
     case("default kernel-only mode ignores user addresses", t_kernel_only)
     case("instructions executed in the window counted", t_insns)
+    case("memory writes in the window counted exactly", t_stores)
     case("window=off counts everything", t_window_off)
     case("window mode without out= is rejected", t_needs_out)
     case("unknown argument is rejected", t_bad_arg)

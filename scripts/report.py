@@ -343,6 +343,7 @@ def attribute_locks(path, system_map):
             mm_pair += count
     return {"units": units, "totals": totals, "funcs": funcs,
             "insns": int(head["insns"]) if "insns" in head else None,
+            "stores": int(head["stores"]) if "stores" in head else None,
             "mm_pair": mm_pair if system_map else None}
 
 
@@ -679,6 +680,13 @@ def headline(thr, locks, ipi):
                          fmt_int(round(bi)) if bi is not None else NM,
                          fmt_int(round(pi)) if pi is not None else NM, "-",
                          "info (patched/base %s)" % fmt_ratio(ratio(pi, bi))))
+        bs = per_unit(b.get("stores"), b["units"]) if b else None
+        ps = per_unit(p.get("stores"), p["units"]) if p else None
+        if bs is not None or ps is not None:
+            rows.append(("kernel memory writes per %s (%s, TCG plugin)" % (UNIT_SHORT[w], w),
+                         fmt_int(round(bs)) if bs is not None else NM,
+                         fmt_int(round(ps)) if ps is not None else NM, "-",
+                         "info (patched/base %s)" % fmt_ratio(ratio(ps, bs))))
     measured = [(w, s["ratio"]) for w, s in thr.items() if s["ratio"] is not None]
     worst = min(measured, key=lambda x: x[1]) if measured else None
     rows.append(("worst throughput ratio (%s)" % (worst[0] if worst else "-"), "-",
@@ -738,7 +746,7 @@ def section_locks(locks, err):
         for v in VARIANTS:
             r = locks[w][v]
             if r is None:
-                rows.append((w, v) + (NM,) * 7)
+                rows.append((w, v) + (NM,) * 8)
                 continue
             u = r["units"]
             t = r["totals"]
@@ -747,15 +755,19 @@ def section_locks(locks, err):
                          fmt_ratio(per_unit(t["barrier"], u)),
                          fmt_ratio(per_unit(r["mm_pair"], u)),
                          fmt_int(round(per_unit(r["insns"], u)))
-                         if r.get("insns") is not None and u else NM))
+                         if r.get("insns") is not None and u else NM,
+                         fmt_int(round(per_unit(r["stores"], u)))
+                         if r.get("stores") is not None and u else NM))
     out.append(table(("workload", "kernel", "units", "atomic", "barrier",
                       "atomic/unit", "barrier/unit", "mm_count pair/unit",
-                      "kernel insns/unit"), rows))
+                      "kernel insns/unit", "kernel writes/unit"), rows))
     out.append("\nUnits: " + "; ".join("%s = one %s" % (w, UNIT_OF[w]) for w in COUNTED)
                + ". *kernel insns* = every instruction executed at kernel "
                "addresses in the window, all vCPUs (idle loops included), "
                "counted per translation block: the exact cost of the work "
-               "under TCG, where timings are noise.\n\n"
+               "under TCG, where timings are noise. *kernel writes* = every "
+               "memory write made by those instructions (stores, pushes, "
+               "calls, locked RMWs), counted per access.\n\n"
                + image("locked-per-unit.png", err))
     for w in COUNTED:
         b, p = locks[w]["base"], locks[w]["patched"]

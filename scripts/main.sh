@@ -45,7 +45,7 @@ done
 phase "locked instructions per unit of work (TCG plugin)"
 for v in "${VARIANTS[@]}"; do
 	bash "$TOP/scripts/run-vm.sh" --smp 4 --mem 1024 "${common[@]}" \
-		--plugin "$TOP/tools/lockcount/liblockcount.so,out=$BUILD/runs/count-$v/lockcount.txt" \
+		--plugin "$TOP/tools/lockcount/liblockcount.so,out=$BUILD/runs/count-$v/lockcount.txt,blocks=$BUILD/runs/count-$v/blocks.txt" \
 		"$v" "count-$v" bench-count
 done
 

@@ -54,6 +54,9 @@ LAZY_SWITCH_FUNCS = {"__schedule", "context_switch", "finish_task_switch",
                      "mmgrab", "mmgrab_lazy_tlb", "mmdrop", "mmdrop_sched",
                      "mmdrop_lazy_tlb", "mmdrop_lazy_tlb_sched", "__mmdrop"}
 MM_COUNT_OPS = {"lock incl", "lock decl"}   # atomic_inc / atomic_dec_and_test
+# The context switch itself: context_switch() is inlined in __schedule().
+SWITCH_PATH_FUNCS = ("__schedule", "finish_task_switch", "switch_mm_irqs_off",
+                     "enter_lazy_tlb", "__switch_to", "__switch_to_asm")
 
 GOAL_EXTRA_IPIS = 0.05
 GOAL_RATIO = 0.98
@@ -321,7 +324,19 @@ def read_insn_bytes(path):
     return out
 
 
-def attribute_locks(path, system_map):
+def attribute_blocks(path, addrs, names):
+    """The plugin's blocks= file -> {function: [insns, stores]}, clones
+    merged as in the lock tables."""
+    out = {}
+    rows = symbolize.read_blocks(path)
+    for fn, (i, st) in symbolize.blocks_by_function(rows, addrs, names).items():
+        acc = out.setdefault(base_name(fn), [0, 0])
+        acc[0] += i
+        acc[1] += st
+    return out
+
+
+def attribute_locks(path, system_map, blocks=None):
     """One lockcount file -> units, totals and {(function, kind): {...}}.
 
     Counts go to functions through symbolize.py and are kept per
@@ -342,6 +357,8 @@ def attribute_locks(path, system_map):
         if kind == "atomic" and fn in LAZY_SWITCH_FUNCS and op in MM_COUNT_OPS:
             mm_pair += count
     return {"units": units, "totals": totals, "funcs": funcs,
+            "blocks": attribute_blocks(blocks, addrs, names)
+            if blocks and system_map else None,
             "insns": int(head["insns"]) if "insns" in head else None,
             "stores": int(head["stores"]) if "stores" in head else None,
             "mm_pair": mm_pair if system_map else None}
@@ -366,14 +383,41 @@ def read_locks(runs, maps, miss):
             res = None
             if path:
                 smap = maps.get(v) if maps.get(v) and os.path.isfile(maps[v]) else None
+                blocks = os.path.join(runs, "count-%s" % v, "blocks-%s.txt" % w)
                 try:
-                    res = attribute_locks(path, smap)
+                    res = attribute_locks(path, smap,
+                                          blocks if os.path.isfile(blocks) else None)
                 except (SystemExit, OSError, ValueError, IndexError) as e:
                     miss.add(path, "unreadable (%s)" % (e or "not a lockcount v1 file"))
                 if res is not None and not res["units"]:
                     miss.add(path, "units=0: no unit of work was counted")
             out[w][v] = res
     return out
+
+
+def switch_path(r):
+    """-> (insns, stores) per unit in SWITCH_PATH_FUNCS, or None."""
+    if not r or not r.get("blocks") or not r["units"]:
+        return None
+    i = sum(r["blocks"].get(f, [0, 0])[0] for f in SWITCH_PATH_FUNCS)
+    st = sum(r["blocks"].get(f, [0, 0])[1] for f in SWITCH_PATH_FUNCS)
+    return i / r["units"], st / r["units"]
+
+
+def block_changes(base, patched):
+    """Per function: instructions and writes per unit, base and patched,
+    biggest instruction change first; unchanged ones are left out."""
+    rows = []
+    bb, pb = base["blocks"], patched["blocks"]
+    for fn in set(bb) | set(pb):
+        b = [c / base["units"] for c in bb.get(fn, [0, 0])]
+        p = [c / patched["units"] for c in pb.get(fn, [0, 0])]
+        if b == p:
+            continue
+        rows.append({"function": fn, "base": b, "patched": p,
+                     "change": p[0] - b[0], "wchange": p[1] - b[1]})
+    rows.sort(key=lambda r: (-abs(r["change"]), -abs(r["wchange"]), r["function"]))
+    return rows
 
 
 def lock_changes(base, patched):
@@ -680,6 +724,15 @@ def headline(thr, locks, ipi):
                          fmt_int(round(bi)) if bi is not None else NM,
                          fmt_int(round(pi)) if pi is not None else NM, "-",
                          "info (patched/base %s)" % fmt_ratio(ratio(pi, bi))))
+        bsw, psw = switch_path(b), switch_path(p)
+        if bsw or psw:
+            for k, what in ((0, "instructions"), (1, "memory writes")):
+                bv = bsw[k] if bsw else None
+                pv = psw[k] if psw else None
+                rows.append(("context-switch path %s per %s (%s, TCG plugin)"
+                             % (what, UNIT_SHORT[w], w),
+                             fmt_ratio(bv), fmt_ratio(pv), "-",
+                             "info (patched/base %s)" % fmt_ratio(ratio(pv, bv))))
         bs = per_unit(b.get("stores"), b["units"]) if b else None
         ps = per_unit(p.get("stores"), p["units"]) if p else None
         if bs is not None or ps is not None:
@@ -785,6 +838,24 @@ def section_locks(locks, err):
                            fmt_ratio(c["base"]), fmt_ratio(c["patched"]),
                            fmt_signed(c["change"])) for c in ch])
                    if ch else "no per-function change\n")
+        if b.get("blocks") is None or p.get("blocks") is None:
+            continue
+        out.append("\n### Kernel instructions and writes by function: %s\n\n"
+                   "Per %s, from the plugin's per-block counts (each block "
+                   "goes to the function of its first instruction). The "
+                   "context-switch path is %s.\n\n"
+                   % (w, UNIT_SHORT[w], ", ".join("`%s`" % f for f in SWITCH_PATH_FUNCS)))
+        bsw, psw = switch_path(b), switch_path(p)
+        rows = [("**context-switch path**", fmt_ratio(bsw[0]), fmt_ratio(psw[0]),
+                 fmt_signed(psw[0] - bsw[0]), fmt_ratio(bsw[1]), fmt_ratio(psw[1]),
+                 fmt_signed(psw[1] - bsw[1]))]
+        rows += [("`%s`" % c["function"], fmt_ratio(c["base"][0]),
+                  fmt_ratio(c["patched"][0]), fmt_signed(c["change"]),
+                  fmt_ratio(c["base"][1]), fmt_ratio(c["patched"][1]),
+                  fmt_signed(c["wchange"]))
+                 for c in block_changes(b, p)[:TOP_FUNCS]]
+        out.append(table(("function", "base insns", "patched insns", "change",
+                          "base writes", "patched writes", "change"), rows))
     return "".join(out)
 
 

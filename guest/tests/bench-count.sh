@@ -1,13 +1,20 @@
 #!/bin/sh
 # Runs under the TCG lock-counting plugin (tools/lockcount), which writes
-# $RESULTS/lockcount.txt at each STOP marker: keep a copy per workload.
+# $RESULTS/lockcount.txt (and blocks.txt, per translation block) at each
+# STOP marker: keep a copy per workload.
 set -e
 b=$GUEST_DIR/../tools/bench/lazybench
 cd /tmp
+keep() {
+	cp "$RESULTS/lockcount.txt" "$RESULTS/lockcount-$1.txt"
+	if [ -f "$RESULTS/blocks.txt" ]; then
+		cp "$RESULTS/blocks.txt" "$RESULTS/blocks-$1.txt"
+	fi
+}
 "$b" pingpong -n "${lazymm_rounds:-2000}" -a 0 -b 1
-cp "$RESULTS/lockcount.txt" "$RESULTS/lockcount-pingpong.txt"
+keep pingpong
 "$b" forkexit -n "${lazymm_forks:-300}" -j 1
-cp "$RESULTS/lockcount.txt" "$RESULTS/lockcount-forkexit.txt"
+keep forkexit
 "$b" exec -n "${lazymm_execs:-100}" -j 1
-cp "$RESULTS/lockcount.txt" "$RESULTS/lockcount-exec.txt"
+keep exec
 echo "ok"

@@ -251,6 +251,26 @@ def kernel_stores_per_unit():
 
 
 @case
+def switch_path_by_function():
+    md = run_report()[1]
+    # blocks-pingpong.txt: __schedule 400 -> 380 insns and 100 -> 90 writes
+    # per round trip, finish_task_switch 100 and 20 in both, do_idle (not
+    # on the path) 500 and 5 in both.
+    contains(section(md, "Summary"), "| context-switch path instructions per round trip "
+             "(pingpong, TCG plugin) | 500.000 | 480.000 | - | info (patched/base 0.960) |")
+    contains(section(md, "Summary"), "| context-switch path memory writes per round trip "
+             "(pingpong, TCG plugin) | 120.000 | 110.000 | - | info (patched/base 0.917) |")
+    sec = section(md, "Locked instructions")
+    contains(sec, "| **context-switch path** | 500.000 | 480.000 | -20.000 | 120.000 "
+             "| 110.000 | -10.000 |")
+    contains(sec, "| `__schedule` | 400.000 | 380.000 | -20.000 | 100.000 | 90.000 | -10.000 |")
+    if "`do_idle`" in sec or "`finish_task_switch` | 100.000" in sec:
+        raise AssertionError("an unchanged function is listed")
+    if "Kernel instructions and writes by function: exec" in md:
+        raise AssertionError("a by-function table for exec, which has no blocks file")
+
+
+@case
 def ipi_shootdown_headline():
     md = run_report()[1]
     contains(section(md, "Summary"),

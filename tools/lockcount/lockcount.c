@@ -15,6 +15,10 @@
  * Args: all=on|off (default off: kernel addresses only)
  *       window=on|off (default on: guest START/STOP markers gate counting)
  *       out=PATH (required with window=on; else printed via qemu_plugin_outs)
+ *       blocks=PATH (optional: per translation block, keyed by the vaddr of
+ *         its first counted instruction, the instructions executed and the
+ *         writes made, one "vaddr insns stores" line each, so that both can
+ *         be attributed to functions; written with out=)
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -120,7 +124,19 @@ struct rec {
 
 static bool count_all;
 static bool use_window = true;
-static const char *out_path;
+static const char *out_path, *blocks_path;
+
+/* One per translation block start (merged by vaddr), with blocks=PATH. */
+struct blk {
+	uint64_t vaddr;
+	uint64_t insns;		/* relaxed atomic adds from any vCPU */
+	uint64_t stores;
+	uint64_t n;		/* instructions counted in the block */
+	struct blk *next;
+};
+
+#define BLK_HASH	(1 << 16)
+static struct blk *blk_tab[BLK_HASH];	/* under lock */
 
 static int counting;		/* read by every exec callback */
 static uint64_t units;
@@ -212,6 +228,34 @@ static struct rec *rec_get(uint64_t va, int kind, const uint8_t *p, size_t len)
 out:
 	pthread_mutex_unlock(&lock);
 	return r;
+}
+
+static size_t blk_hash(uint64_t va)
+{
+	return (va * 0x9e3779b97f4a7c15ULL) >> 48;
+}
+
+/* Find or create the block of @va; a block re-translated longer or shorter
+ * keeps the first size seen, which only matters within a block's length. */
+static struct blk *blk_get(uint64_t va, size_t n)
+{
+	struct blk *b;
+	size_t h = blk_hash(va);
+
+	pthread_mutex_lock(&lock);
+	for (b = blk_tab[h]; b; b = b->next)
+		if (b->vaddr == va)
+			goto out;
+	b = calloc(1, sizeof(*b));
+	if (!b)
+		abort();
+	b->vaddr = va;
+	b->n = n;
+	b->next = blk_tab[h];
+	blk_tab[h] = b;
+out:
+	pthread_mutex_unlock(&lock);
+	return b;
 }
 
 /* ---- decoding ---- */
@@ -353,23 +397,46 @@ static void dump(FILE *f)
 	free(v);
 }
 
+/* Caller holds lock. */
+static void dump_blocks(FILE *f)
+{
+	for (size_t h = 0; h < BLK_HASH; h++)
+		for (struct blk *b = blk_tab[h]; b; b = b->next) {
+			uint64_t i = __atomic_load_n(&b->insns, __ATOMIC_RELAXED);
+			uint64_t st = __atomic_load_n(&b->stores, __ATOMIC_RELAXED);
+
+			if (i || st)
+				fprintf(f, "%llx %llu %llu\n",
+					(unsigned long long)b->vaddr,
+					(unsigned long long)i,
+					(unsigned long long)st);
+		}
+}
+
 /* Write to PATH.tmp then rename, so a reader never sees a partial file. */
+static void write_file(const char *path, void (*fn)(FILE *))
+{
+	char tmp[4096];
+	FILE *f;
+
+	snprintf(tmp, sizeof(tmp), "%s.tmp", path);
+	f = fopen(tmp, "w");
+	if (f) {
+		fn(f);
+		if (fclose(f) == 0)
+			rename(tmp, path);
+	} else {
+		perror("lockcount: open out");
+	}
+}
+
 static void write_results(void)
 {
 	pthread_mutex_lock(&lock);
+	if (blocks_path)
+		write_file(blocks_path, dump_blocks);
 	if (out_path) {
-		char tmp[4096];
-		FILE *f;
-
-		snprintf(tmp, sizeof(tmp), "%s.tmp", out_path);
-		f = fopen(tmp, "w");
-		if (f) {
-			dump(f);
-			if (fclose(f) == 0)
-				rename(tmp, out_path);
-		} else {
-			perror("lockcount: open out");
-		}
+		write_file(out_path, dump);
 	} else {
 		char *buf = NULL;
 		size_t sz = 0;
@@ -401,14 +468,30 @@ static void tb_exec(unsigned int vcpu, void *udata)
 				   __ATOMIC_RELAXED);
 }
 
+static void blk_exec(unsigned int vcpu, void *udata)
+{
+	struct blk *b = udata;
+
+	if (__atomic_load_n(&counting, __ATOMIC_RELAXED)) {
+		__atomic_fetch_add(&insns[vcpu % MAX_VCPUS].n, b->n,
+				   __ATOMIC_RELAXED);
+		__atomic_fetch_add(&b->insns, b->n, __ATOMIC_RELAXED);
+	}
+}
+
 static void mem_exec(unsigned int vcpu, qemu_plugin_meminfo_t info,
 		     uint64_t vaddr, void *udata)
 {
+	struct blk *b = udata;
+
 	/* QEMU 7.2 ignores the rw filter at registration: loads come too. */
 	if (qemu_plugin_mem_is_store(info) &&
-	    __atomic_load_n(&counting, __ATOMIC_RELAXED))
+	    __atomic_load_n(&counting, __ATOMIC_RELAXED)) {
 		__atomic_fetch_add(&stores[vcpu % MAX_VCPUS].n, 1,
 				   __ATOMIC_RELAXED);
+		if (b)
+			__atomic_fetch_add(&b->stores, 1, __ATOMIC_RELAXED);
+	}
 }
 
 static void marker_exec(unsigned int vcpu, void *udata)
@@ -428,6 +511,11 @@ static void marker_exec(unsigned int vcpu, void *udata)
 			if (tab[i])
 				__atomic_store_n(&tab[i]->count, 0, __ATOMIC_RELAXED);
 		__atomic_store_n(&units, 0, __ATOMIC_RELAXED);
+		for (size_t h = 0; h < BLK_HASH; h++)
+			for (struct blk *b = blk_tab[h]; b; b = b->next) {
+				__atomic_store_n(&b->insns, 0, __ATOMIC_RELAXED);
+				__atomic_store_n(&b->stores, 0, __ATOMIC_RELAXED);
+			}
 		for (int i = 0; i < MAX_VCPUS; i++) {
 			__atomic_store_n(&insns[i].n, 0, __ATOMIC_RELAXED);
 			__atomic_store_n(&stores[i].n, 0, __ATOMIC_RELAXED);
@@ -439,10 +527,32 @@ static void marker_exec(unsigned int vcpu, void *udata)
 	}
 }
 
+static bool counts(struct qemu_plugin_insn *insn)
+{
+	return (count_all || qemu_plugin_insn_vaddr(insn) >= KERNEL_BASE) &&
+	       !marker_of(qemu_plugin_insn_data(insn), qemu_plugin_insn_size(insn));
+}
+
 static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 {
 	size_t n = qemu_plugin_tb_n_insns(tb), counted = 0;
+	struct blk *b = NULL;
 
+	if (blocks_path) {
+		uint64_t first = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
+
+			if (counts(insn)) {
+				if (!counted++)
+					first = qemu_plugin_insn_vaddr(insn);
+			}
+		}
+		if (counted)
+			b = blk_get(first, counted);
+		counted = 0;
+	}
 	for (size_t i = 0; i < n; i++) {
 		struct qemu_plugin_insn *insn = qemu_plugin_tb_get_insn(tb, i);
 		const uint8_t *p = qemu_plugin_insn_data(insn);
@@ -461,14 +571,17 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		counted++;
 		/* Called for the accesses the instruction makes, if any. */
 		qemu_plugin_register_vcpu_mem_cb(insn, mem_exec,
-			QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_W, NULL);
+			QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_W, b);
 		kind = classify(p, len);
 		if (kind == K_NONE)
 			continue;	/* uninstrumented: costs nothing */
 		qemu_plugin_register_vcpu_insn_exec_cb(insn, insn_exec,
 			QEMU_PLUGIN_CB_NO_REGS, rec_get(va, kind, p, len));
 	}
-	if (counted)
+	if (b)
+		qemu_plugin_register_vcpu_tb_exec_cb(tb, blk_exec,
+			QEMU_PLUGIN_CB_NO_REGS, b);
+	else if (counted)
 		qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec,
 			QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)counted);
 }
@@ -497,6 +610,9 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 			else if (kl == 3 && !strncmp(argv[i], "out", 3) && eq[1]) {
 				out_path = eq + 1;	/* argv outlives the plugin */
 				ok = true;
+			} else if (kl == 6 && !strncmp(argv[i], "blocks", 6) && eq[1]) {
+				blocks_path = eq + 1;
+				ok = true;
 			}
 		}
 		if (!ok) {
@@ -504,7 +620,7 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 			return -1;
 		}
 	}
-	if (use_window && !out_path) {
+	if ((use_window || blocks_path) && !out_path) {
 		fprintf(stderr, "lockcount: window mode needs out=PATH\n");
 		return -1;
 	}

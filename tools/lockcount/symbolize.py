@@ -39,6 +39,29 @@ def read_lockcount(path):
     return units, rows
 
 
+def read_blocks(path):
+    """Return [(vaddr, insns, stores)] from a blocks= file of the plugin."""
+    rows = []
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) != 3:
+                sys.exit("%s: not a lockcount blocks file: %r" % (path, line))
+            rows.append((int(parts[0], 16), int(parts[1]), int(parts[2])))
+    return rows
+
+
+def blocks_by_function(rows, addrs, names):
+    """-> {function: [insns, stores]}: a block goes to the function of its
+    first instruction (blocks end at every jump and call)."""
+    out = {}
+    for addr, insns, stores in rows:
+        acc = out.setdefault(lookup(addrs, names, addr), [0, 0])
+        acc[0] += insns
+        acc[1] += stores
+    return out
+
+
 def read_system_map(path):
     """Return sorted parallel lists (addrs, names) of text symbols."""
     syms = {}

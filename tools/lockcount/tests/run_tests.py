@@ -170,6 +170,24 @@ def plugin_cases():
         n = STORES[seq_out]
         return n == SEQ_STORES, "stores=%d, want %d" % (n, SEQ_STORES)
 
+    def t_blocks():
+        out = os.path.join(TMP, "blk.txt")
+        blk = os.path.join(TMP, "blk-blocks.txt")
+        p = run(["all=on", "blocks=" + blk], out=out)
+        if p.returncode:
+            return False, p.stderr.strip()
+        parse(out)
+        with open(blk) as f:
+            rows = [tuple(int(x, 16 if i == 0 else 10) for i, x in enumerate(l.split()))
+                    for l in f]
+        ins, st = sum(r[1] for r in rows), sum(r[2] for r in rows)
+        # every block line is a counted block; the sums are the header's totals
+        got = (ins, st, len(set(r[0] for r in rows)) == len(rows))
+        want = (INSNS[out], STORES[out], True)
+        # and the 1000-iteration t_inc loop is one block (3 instructions)
+        loop = [r for r in rows if r[0] <= L["t_inc"] < r[0] + 16 and r[2] >= 999]
+        return got == want and loop, "got %s want %s, t_inc block %s" % (got, want, loop)
+
     def t_window_off():
         out = os.path.join(TMP, "nowin.txt")
         p = run(["all=on", "window=off"], out=out)
@@ -210,6 +228,7 @@ def plugin_cases():
     case("default kernel-only mode ignores user addresses", t_kernel_only)
     case("instructions executed in the window counted", t_insns)
     case("memory writes in the window counted exactly", t_stores)
+    case("blocks=: per-block instructions and writes add up", t_blocks)
     case("window=off counts everything", t_window_off)
     case("window mode without out= is rejected", t_needs_out)
     case("unknown argument is rejected", t_bad_arg)

@@ -9,7 +9,7 @@ SHELL := /bin/bash
 
 .PHONY: all check tree export checkpatch host-tests kernel-base kernel-patched prove-red \
 	kernel-debug bench bench-quick report sparse htmldocs bisect-build \
-	cross-build soak xen-dom0
+	cross-build soak xen-dom0 count-ab
 
 all: report
 
@@ -62,6 +62,11 @@ bisect-build: tree
 # change them (same .config, identical .text).
 cross-build: tree
 	bash scripts/cross-build.sh $(CROSS_ARCHES)
+
+# Count-only A/B (TCG plugin) of two kernels built under build/out/, e.g.
+# two prefixes of the series: make count-ab BEFORE=dir AFTER=dir NAME=name
+count-ab:
+	bash scripts/count-ab.sh $(BEFORE) $(AFTER) $(NAME)
 
 # Trinity, stress-ng, hotplug, fail-nth and EFI on the debug kernels, then
 # leak checks. SOAK_MINUTES=30 SOAK_VARIANTS="base-debug debug" SOAK_SEED=N

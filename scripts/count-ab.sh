@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Count-only A/B of two kernels already built under build/out/, such as two
+# prefixes of the series: the lock-counting plugin's runs of make (pingpong,
+# fork+exit, fork+exec at 4 vCPUs), and a report of just those counts.
+#   scripts/count-ab.sh BEFORE AFTER NAME
+#     BEFORE, AFTER  directories of build/out with a bzImage and System.map
+#     NAME           results in build/runs/NAME/, report in build/report-NAME/
+# The report calls BEFORE "base" and AFTER "patched".
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ $# = 3 ] || die "usage: count-ab.sh BEFORE AFTER NAME (kernels in build/out/BEFORE and build/out/AFTER)"
+before=$1 after=$2 name=$3
+case $name in
+*/* | .* | "") die "NAME must be a plain directory name, not '$name'" ;;
+esac
+for v in "$before" "$after"; do
+	[ -f "$OUT/$v/arch/x86/boot/bzImage" ] || die "no kernel at $OUT/$v/arch/x86/boot/bzImage"
+	[ -f "$OUT/$v/System.map" ] || die "no System.map in $OUT/$v"
+done
+need_pkgs "${VM_PKGS[@]}" python3
+make -s -C "$TOP/tools/bench"
+make -s -C "$TOP/tools/lockcount"
+
+for side in base patched; do
+	v=$before
+	[ $side = base ] || v=$after
+	dir=$BUILD/runs/$name/count-$side
+	bash "$TOP/scripts/run-vm.sh" --smp 4 --mem 1024 \
+		--plugin "$TOP/tools/lockcount/liblockcount.so,out=$dir/lockcount.txt,blocks=$dir/blocks.txt" \
+		"$v" "$name/count-$side" bench-count
+done
+python3 "$TOP/scripts/report.py" --runs "$BUILD/runs/$name" --out "$BUILD/report-$name" \
+	--system-map-base "$OUT/$before/System.map" --system-map-patched "$OUT/$after/System.map"
+log "report: $BUILD/report-$name/report.md (base = $before, patched = $after)"

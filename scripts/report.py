@@ -57,6 +57,8 @@ MM_COUNT_OPS = {"lock incl", "lock decl"}   # atomic_inc / atomic_dec_and_test
 # The context switch itself: context_switch() is inlined in __schedule().
 SWITCH_PATH_FUNCS = ("__schedule", "finish_task_switch", "switch_mm_irqs_off",
                      "enter_lazy_tlb", "__switch_to", "__switch_to_asm")
+# Runs once per context switch: the entry block of this counts switches.
+SWITCH_ENTRY = "__switch_to_asm"
 
 GOAL_EXTRA_IPIS = 0.05
 GOAL_RATIO = 0.98
@@ -325,15 +327,15 @@ def read_insn_bytes(path):
 
 
 def attribute_blocks(path, addrs, names):
-    """The plugin's blocks= file -> {function: [insns, stores]}, clones
-    merged as in the lock tables."""
+    """The plugin's blocks= file -> ({function: [insns, stores]}, clones
+    merged as in the lock tables; context switches counted)."""
     out = {}
     rows = symbolize.read_blocks(path)
     for fn, (i, st) in symbolize.blocks_by_function(rows, addrs, names).items():
         acc = out.setdefault(base_name(fn), [0, 0])
         acc[0] += i
         acc[1] += st
-    return out
+    return out, symbolize.entries(rows, addrs, names, SWITCH_ENTRY)
 
 
 def attribute_locks(path, system_map, blocks=None):
@@ -356,9 +358,10 @@ def attribute_locks(path, system_map, blocks=None):
         totals[kind] = totals.get(kind, 0) + count
         if kind == "atomic" and fn in LAZY_SWITCH_FUNCS and op in MM_COUNT_OPS:
             mm_pair += count
+    blk, switches = (attribute_blocks(blocks, addrs, names)
+                     if blocks and system_map else (None, None))
     return {"units": units, "totals": totals, "funcs": funcs,
-            "blocks": attribute_blocks(blocks, addrs, names)
-            if blocks and system_map else None,
+            "blocks": blk, "switches": switches,
             "insns": int(head["insns"]) if "insns" in head else None,
             "stores": int(head["stores"]) if "stores" in head else None,
             "mm_pair": mm_pair if system_map else None}
@@ -396,12 +399,14 @@ def read_locks(runs, maps, miss):
 
 
 def switch_path(r):
-    """-> (insns, stores) per unit in SWITCH_PATH_FUNCS, or None."""
-    if not r or not r.get("blocks") or not r["units"]:
+    """-> (insns, stores) per context switch in SWITCH_PATH_FUNCS, or None.
+    Per switch, not per unit: how often a unit of work switches depends on
+    whether a vCPU spun or slept, which TCG on a busy host decides."""
+    if not r or not r.get("blocks") or not r.get("switches"):
         return None
     i = sum(r["blocks"].get(f, [0, 0])[0] for f in SWITCH_PATH_FUNCS)
     st = sum(r["blocks"].get(f, [0, 0])[1] for f in SWITCH_PATH_FUNCS)
-    return i / r["units"], st / r["units"]
+    return i / r["switches"], st / r["switches"]
 
 
 def block_changes(base, patched):
@@ -729,8 +734,8 @@ def headline(thr, locks, ipi):
             for k, what in ((0, "instructions"), (1, "memory writes")):
                 bv = bsw[k] if bsw else None
                 pv = psw[k] if psw else None
-                rows.append(("context-switch path %s per %s (%s, TCG plugin)"
-                             % (what, UNIT_SHORT[w], w),
+                rows.append(("context-switch path %s per switch (%s, TCG plugin)"
+                             % (what, w),
                              fmt_ratio(bv), fmt_ratio(pv), "-",
                              "info (patched/base %s)" % fmt_ratio(ratio(pv, bv))))
         bs = per_unit(b.get("stores"), b["units"]) if b else None
@@ -843,12 +848,20 @@ def section_locks(locks, err):
         out.append("\n### Kernel instructions and writes by function: %s\n\n"
                    "Per %s, from the plugin's per-block counts (each block "
                    "goes to the function of its first instruction). The "
-                   "context-switch path is %s.\n\n"
-                   % (w, UNIT_SHORT[w], ", ".join("`%s`" % f for f in SWITCH_PATH_FUNCS)))
+                   "context-switch path is %s; its first row is per context "
+                   "switch (the runs of `%s`'s entry block: %s base, %s "
+                   "patched, per %s), the others per %s.\n\n"
+                   % (w, UNIT_SHORT[w], ", ".join("`%s`" % f for f in SWITCH_PATH_FUNCS),
+                      SWITCH_ENTRY, fmt_ratio(per_unit(b.get("switches"), b["units"])),
+                      fmt_ratio(per_unit(p.get("switches"), p["units"])),
+                      UNIT_SHORT[w], UNIT_SHORT[w]))
         bsw, psw = switch_path(b), switch_path(p)
-        rows = [("**context-switch path**", fmt_ratio(bsw[0]), fmt_ratio(psw[0]),
-                 fmt_signed(psw[0] - bsw[0]), fmt_ratio(bsw[1]), fmt_ratio(psw[1]),
-                 fmt_signed(psw[1] - bsw[1]))]
+        rows = []
+        if bsw and psw:
+            rows.append(("**context-switch path, per switch**", fmt_ratio(bsw[0]),
+                         fmt_ratio(psw[0]), fmt_signed(psw[0] - bsw[0]),
+                         fmt_ratio(bsw[1]), fmt_ratio(psw[1]),
+                         fmt_signed(psw[1] - bsw[1])))
         rows += [("`%s`" % c["function"], fmt_ratio(c["base"][0]),
                   fmt_ratio(c["patched"][0]), fmt_signed(c["change"]),
                   fmt_ratio(c["base"][1]), fmt_ratio(c["patched"][1]),

@@ -49,6 +49,10 @@ extract_base() {
 	tar -xf "$BASE_TARBALL" -C "$TREE" --strip-components=1
 	git -C "$TREE" init -q -b master
 	git -C "$TREE" config core.abbrev 12
+	# Commits made in the tree carry the series' identity, as the patches
+	# do, whatever the machine's own git identity is (or if it has none).
+	git -C "$TREE" config user.name "lazy-mm series"
+	git -C "$TREE" config user.email "lazy-mm@localhost"
 	git -C "$TREE" add -A -f .
 	git -C "$TREE" commit -q -m "base: $BASE_PACKAGE $BASE_VERSION"
 	git -C "$TREE" tag base

@@ -16,9 +16,10 @@
  *       window=on|off (default on: guest START/STOP markers gate counting)
  *       out=PATH (required with window=on; else printed via qemu_plugin_outs)
  *       blocks=PATH (optional: per translation block, keyed by the vaddr of
- *         its first counted instruction, the instructions executed and the
- *         writes made, one "vaddr insns stores" line each, so that both can
- *         be attributed to functions; written with out=)
+ *         its first counted instruction, the instructions executed, the
+ *         writes made and the times it ran, one "vaddr insns stores execs"
+ *         line each, so that they can be attributed to functions; written
+ *         with out=)
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -131,6 +132,7 @@ struct blk {
 	uint64_t vaddr;
 	uint64_t insns;		/* relaxed atomic adds from any vCPU */
 	uint64_t stores;
+	uint64_t execs;
 	uint64_t n;		/* instructions counted in the block */
 	struct blk *next;
 };
@@ -404,12 +406,14 @@ static void dump_blocks(FILE *f)
 		for (struct blk *b = blk_tab[h]; b; b = b->next) {
 			uint64_t i = __atomic_load_n(&b->insns, __ATOMIC_RELAXED);
 			uint64_t st = __atomic_load_n(&b->stores, __ATOMIC_RELAXED);
+			uint64_t e = __atomic_load_n(&b->execs, __ATOMIC_RELAXED);
 
 			if (i || st)
-				fprintf(f, "%llx %llu %llu\n",
+				fprintf(f, "%llx %llu %llu %llu\n",
 					(unsigned long long)b->vaddr,
 					(unsigned long long)i,
-					(unsigned long long)st);
+					(unsigned long long)st,
+					(unsigned long long)e);
 		}
 }
 
@@ -476,6 +480,7 @@ static void blk_exec(unsigned int vcpu, void *udata)
 		__atomic_fetch_add(&insns[vcpu % MAX_VCPUS].n, b->n,
 				   __ATOMIC_RELAXED);
 		__atomic_fetch_add(&b->insns, b->n, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&b->execs, 1, __ATOMIC_RELAXED);
 	}
 }
 
@@ -515,6 +520,7 @@ static void marker_exec(unsigned int vcpu, void *udata)
 			for (struct blk *b = blk_tab[h]; b; b = b->next) {
 				__atomic_store_n(&b->insns, 0, __ATOMIC_RELAXED);
 				__atomic_store_n(&b->stores, 0, __ATOMIC_RELAXED);
+				__atomic_store_n(&b->execs, 0, __ATOMIC_RELAXED);
 			}
 		for (int i = 0; i < MAX_VCPUS; i++) {
 			__atomic_store_n(&insns[i].n, 0, __ATOMIC_RELAXED);

@@ -40,22 +40,32 @@ def read_lockcount(path):
 
 
 def read_blocks(path):
-    """Return [(vaddr, insns, stores)] from a blocks= file of the plugin."""
+    """Return [(vaddr, insns, stores, execs)] from a blocks= file of the
+    plugin."""
     rows = []
     with open(path) as f:
         for line in f:
             parts = line.split()
-            if len(parts) != 3:
+            if len(parts) != 4:
                 sys.exit("%s: not a lockcount blocks file: %r" % (path, line))
-            rows.append((int(parts[0], 16), int(parts[1]), int(parts[2])))
+            rows.append((int(parts[0], 16),) + tuple(int(p) for p in parts[1:]))
     return rows
+
+
+def entries(rows, addrs, names, function):
+    """How many times the block at the first address of @function ran:
+    the calls of a function whose entry block nothing jumps back to."""
+    i = names.index(function) if function in names else -1
+    if i < 0:
+        return None
+    return sum(r[3] for r in rows if r[0] == addrs[i])
 
 
 def blocks_by_function(rows, addrs, names):
     """-> {function: [insns, stores]}: a block goes to the function of its
     first instruction (blocks end at every jump and call)."""
     out = {}
-    for addr, insns, stores in rows:
+    for addr, insns, stores, _ in rows:
         acc = out.setdefault(lookup(addrs, names, addr), [0, 0])
         acc[0] += insns
         acc[1] += stores

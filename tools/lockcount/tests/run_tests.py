@@ -184,8 +184,10 @@ def plugin_cases():
         # every block line is a counted block; the sums are the header's totals
         got = (ins, st, len(set(r[0] for r in rows)) == len(rows))
         want = (INSNS[out], STORES[out], True)
-        # and the 1000-iteration t_inc loop is one block (3 instructions)
-        loop = [r for r in rows if r[0] <= L["t_inc"] < r[0] + 16 and r[2] >= 999]
+        # and the 1000-iteration t_inc loop is one block of 3 instructions,
+        # run 999 times after the first pass, which starts at mov $1000
+        loop = [r for r in rows if r[0] <= L["t_inc"] < r[0] + 16 and r[2] >= 999
+                and r[1] == 3 * r[3]]
         return got == want and loop, "got %s want %s, t_inc block %s" % (got, want, loop)
 
     def t_window_off():

@@ -722,13 +722,14 @@ def headline(thr, locks, ipi):
                  + (" (%s)" % fmt_signed(mean("extra")) if done else "")))
     for w in COUNTED:
         b, p = locks.get(w, {}).get("base"), locks.get(w, {}).get("patched")
-        bi = per_unit(b.get("insns"), b["units"]) if b else None
-        pi = per_unit(p.get("insns"), p["units"]) if p else None
-        if bi is not None or pi is not None:
-            rows.append(("kernel instructions per %s (%s, TCG plugin)" % (UNIT_SHORT[w], w),
-                         fmt_int(round(bi)) if bi is not None else NM,
-                         fmt_int(round(pi)) if pi is not None else NM, "-",
-                         "info (patched/base %s)" % fmt_ratio(ratio(pi, bi))))
+        for key, what in (("insns", "kernel instructions"), ("stores", "kernel memory writes")):
+            bv = per_unit(b.get(key), b["units"]) if b else None
+            pv = per_unit(p.get(key), p["units"]) if p else None
+            if bv is not None or pv is not None:
+                rows.append(("%s per %s (%s, TCG plugin)" % (what, UNIT_SHORT[w], w),
+                             fmt_int(round(bv)) if bv is not None else NM,
+                             fmt_int(round(pv)) if pv is not None else NM, "-",
+                             "info (patched/base %s)" % fmt_ratio(ratio(pv, bv))))
         bsw, psw = switch_path(b), switch_path(p)
         if bsw or psw:
             for k, what in ((0, "instructions"), (1, "memory writes")):
@@ -738,13 +739,6 @@ def headline(thr, locks, ipi):
                              % (what, w),
                              fmt_ratio(bv), fmt_ratio(pv), "-",
                              "info (patched/base %s)" % fmt_ratio(ratio(pv, bv))))
-        bs = per_unit(b.get("stores"), b["units"]) if b else None
-        ps = per_unit(p.get("stores"), p["units"]) if p else None
-        if bs is not None or ps is not None:
-            rows.append(("kernel memory writes per %s (%s, TCG plugin)" % (UNIT_SHORT[w], w),
-                         fmt_int(round(bs)) if bs is not None else NM,
-                         fmt_int(round(ps)) if ps is not None else NM, "-",
-                         "info (patched/base %s)" % fmt_ratio(ratio(ps, bs))))
     measured = [(w, s["ratio"]) for w, s in thr.items() if s["ratio"] is not None]
     worst = min(measured, key=lambda x: x[1]) if measured else None
     rows.append(("worst throughput ratio (%s)" % (worst[0] if worst else "-"), "-",

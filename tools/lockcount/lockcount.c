@@ -206,6 +206,15 @@ static void tab_grow(void)
 	tab_size = nsize;
 }
 
+static void *zalloc(size_t size)
+{
+	void *p = calloc(1, size);
+
+	if (!p)
+		abort();
+	return p;
+}
+
 /* Find or create the record for @va; re-translations share it (merge by vaddr). */
 static struct rec *rec_get(uint64_t va, int kind, const uint8_t *p, size_t len)
 {
@@ -218,9 +227,7 @@ static struct rec *rec_get(uint64_t va, int kind, const uint8_t *p, size_t len)
 	for (h = hash(va) & (tab_size - 1); (r = tab[h]); h = (h + 1) & (tab_size - 1))
 		if (r->vaddr == va)
 			goto out;
-	r = calloc(1, sizeof(*r));
-	if (!r)
-		abort();
+	r = zalloc(sizeof(*r));
 	r->vaddr = va;
 	r->kind = kind;
 	r->len = len < MAX_INSN ? len : MAX_INSN;
@@ -248,9 +255,7 @@ static struct blk *blk_get(uint64_t va, size_t n)
 	for (b = blk_tab[h]; b; b = b->next)
 		if (b->vaddr == va)
 			goto out;
-	b = calloc(1, sizeof(*b));
-	if (!b)
-		abort();
+	b = zalloc(sizeof(*b));
 	b->vaddr = va;
 	b->n = n;
 	b->next = blk_tab[h];

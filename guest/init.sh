@@ -13,9 +13,25 @@ export LAZYMM_OUT="$lazymm_out" LAZYMM_VARIANT="$lazymm_variant"
 mount -t proc proc /proc
 mount -t sysfs sysfs /sys
 mount -t devtmpfs devtmpfs /dev 2>/dev/null
-for d in /tmp /run /var/tmp /root /dev/shm /var/lib; do
+# The tmpfs mounts below would hide a checkout under one of those
+# directories (a clone in /root or /tmp): keep the host's view of it on
+# the writable /dev, and bind it back over its own path afterwards.
+top=${GUEST_DIR%/guest}
+scratch="/tmp /run /var/tmp /root /var/lib"
+for d in $scratch; do
+	case $top/ in
+	"$d"/*)
+		mkdir -p /dev/.lazymm-top
+		mount --bind "$top" /dev/.lazymm-top
+		;;
+	esac
+done
+for d in $scratch /dev/shm; do
 	mount -t tmpfs -o mode=1777 tmpfs "$d" 2>/dev/null
 done
+if [ -d /dev/.lazymm-top ]; then
+	mkdir -p "$top" && mount --bind /dev/.lazymm-top "$top"
+fi
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null

@@ -143,34 +143,22 @@ static struct blk *blk_tab[BLK_HASH];	/* under lock */
 static int counting;		/* read by every exec callback */
 static uint64_t units;
 
-/* Instructions executed, one cache line per vCPU: no shared counter. */
+/* One cache line per vCPU: no shared counter. */
 #define MAX_VCPUS	64
-static struct {
+struct vcpu_count {
 	uint64_t n;
 	char pad[56];
-} insns[MAX_VCPUS];
+};
 
-/* Memory writes by those instructions, the same way. */
-static struct {
-	uint64_t n;
-	char pad[56];
-} stores[MAX_VCPUS];
+/* Instructions executed, and the memory writes they made. */
+static struct vcpu_count insns[MAX_VCPUS], stores[MAX_VCPUS];
 
-static uint64_t insns_total(void)
+static uint64_t total(const struct vcpu_count *c)
 {
 	uint64_t sum = 0;
 
 	for (int i = 0; i < MAX_VCPUS; i++)
-		sum += __atomic_load_n(&insns[i].n, __ATOMIC_RELAXED);
-	return sum;
-}
-
-static uint64_t stores_total(void)
-{
-	uint64_t sum = 0;
-
-	for (int i = 0; i < MAX_VCPUS; i++)
-		sum += __atomic_load_n(&stores[i].n, __ATOMIC_RELAXED);
+		sum += __atomic_load_n(&c[i].n, __ATOMIC_RELAXED);
 	return sum;
 }
 
@@ -387,8 +375,8 @@ static void dump(FILE *f)
 	qsort(v, n, sizeof(*v), cmp_snap);
 	fprintf(f, "# lockcount v1 units=%llu insns=%llu stores=%llu\n",
 		(unsigned long long)__atomic_load_n(&units, __ATOMIC_RELAXED),
-		(unsigned long long)insns_total(),
-		(unsigned long long)stores_total());
+		(unsigned long long)total(insns),
+		(unsigned long long)total(stores));
 	fprintf(f, "# total atomic=%llu barrier=%llu\n",
 		(unsigned long long)tot[K_ATOMIC],
 		(unsigned long long)tot[K_BARRIER]);

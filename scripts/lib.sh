@@ -54,8 +54,9 @@ BUILD_PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves ccache
 	cpio xz-utils rsync python3 kmod git)
 # Packages for booting and running guests.
 VM_PKGS=(qemu-system-x86 ovmf stress-ng busybox-static e2fsprogs)
-# Packages for the host-side tests (lint, the TCG plugin's user-mode tests).
-TEST_PKGS=(shellcheck qemu-user python3 gcc make gnuplot-nox)
+# Packages for the host-side tests (lint, the TCG plugin's user-mode tests,
+# and its qemu-system-x86_64 load test).
+TEST_PKGS=(shellcheck qemu-user qemu-system-x86 python3 gcc libc6-dev make gnuplot-nox)
 
 # Run a long command with its output in a log file; on failure show the tail.
 run_logged() {

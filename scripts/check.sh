@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make check: host-side tests, then the debug kernel (patched + KASAN,
+# make check: host-side tests, the spin models, then the debug kernel (patched + KASAN,
 # lockdep, DEBUG_VM, ...) built, booted at -smp 4 and put through the
 # guest test list. Prints one line per test case and ends with
 # "N passed, M failed"; exits non-zero if anything failed.
@@ -17,6 +17,9 @@ phase() { log "== $*"; }
 phase "host-side tests"
 need_pkgs "${TEST_PKGS[@]}"
 bash "$TOP/tests/run-host-tests.sh" | tee -a "$results"
+
+phase "protocol model (spin)"
+bash "$TOP/scripts/model.sh" | tee -a "$results"
 
 phase "kernel tree and debug kernel"
 need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}"

@@ -1,0 +1,363 @@
+/*
+ * Promela model of the x86 lazy mm shootdown (ARCH_NO_TASK_ACTIVE_MM).
+ *
+ * Three CPUs and three mms besides init_mm:
+ *   M    the mm that dies: one user task T, one other mm_users holder R
+ *        (a /proc reader, ptrace, mmput_async()) and one kernel thread K
+ *        that holds only mm_count and may kthread_use_mm() it at any time,
+ *        before or after its users are gone (KVM's Xen irqfd, idxd);
+ *   N    another user mm, whose task U never exits;
+ *   EFI  efi_mm, for runtime service calls from kernel threads.
+ * The last mmput() of M runs on the CPU where T exits, or in R on a CPU
+ * outside the model. At the start T runs on CPU 0, and CPUs 1 and 2 are
+ * lazily on M, where T ran before. CPU 2 may go offline; EFI calls are
+ * made on CPU 1.
+ *
+ * Memory model: sequential consistency. Each statement of a switch is its
+ * own step, so every interleaving of the CPUs' steps is explored; x86's
+ * store buffer is modelled only in mm_cid.pml, where the argument needs
+ * it (the store-buffering pairs here all have a full barrier on both
+ * sides: the mm_users decrement, the CR3 write, smp_mb__after_spinlock()).
+ *
+ * -D switches put back each hole the series closes:
+ *   HOLE1  switch_mm_irqs_off() clears prev's mm_cpumask bit and reads
+ *          prev's LDT after loaded_mm names next (patch 4)
+ *   HOLE2  a CPU goes offline lazily on a user mm (patch 11)
+ *   HOLE3  kthread_unuse_mm() stays lazily on a dead mm (patch 12)
+ *   HOLE5  a kernel thread switched out while it uses a dead mm leaves its
+ *          CPU lazily on it (patch 12; found by this model)
+ *   EFI_RESTORE_LAZY  efi_leave_mm() switches back to the lazy mm it came
+ *          from (patch 9)
+ *   NO_SHOOTDOWN  arch_shoot_down_dead_mm() does nothing (patch 6)
+ * STEPS bounds the actions each CPU takes (default 2).
+ */
+
+#ifndef STEPS
+#define STEPS 2
+#endif
+
+#define NCPU	3
+#define NONE	255
+#define INIT	0
+#define M	1
+#define N	2
+#define EFI	3
+#define SW	4	/* LOADED_MM_SWITCHING */
+
+/* what a CPU runs */
+#define IDLE	0	/* idle or a kernel thread: lazy */
+#define RUN_T	1
+#define RUN_U	2
+#define RUN_K	3	/* K between kthread_use_mm() and kthread_unuse_mm() */
+#define RUN_EFI	4	/* a kernel thread inside an EFI runtime call */
+
+/* IPIs */
+#define FLUSH	1	/* exit_mmap()'s TLB flush of M (freed page tables) */
+#define SHOOT	2	/* arch_shoot_down_dead_mm(M) */
+
+byte loaded[NCPU];		/* cpu_tlbstate.loaded_mm */
+byte cr3[NCPU];			/* the pgd CR3 points at */
+bool lazy[NCPU];		/* cpu_tlbstate_shared.is_lazy */
+bool mask[NCPU];		/* mm_cpumask(M) */
+bool online[NCPU];
+byte cur[NCPU];
+byte ipi[NCPU];			/* pending IPI, 0 if none */
+
+byte users = 2;			/* M's mm_users: T and R */
+byte count = 2;			/* M's mm_count: the users' one, and K's */
+bool freed;			/* M's mm_struct and pgd are freed */
+
+byte t_cpu = NONE;		/* where T runs */
+bool t_exited;
+byte k_state;			/* 0 not used, 1 using, 2 preempted, 3 unused, 4 dropped */
+byte k_cpu = NONE;
+
+/* Every access to M's mm_struct or pgd must find it alive. */
+inline touch(m)
+{
+	assert(m != M || !freed)
+}
+
+/*
+ * switch_mm_irqs_off(), step by step, as in the patched tlb.c. Runs with
+ * IRQs off: the CPU takes no IPI until it returns.
+ */
+inline switch_to(nxt)
+{
+	prev = loaded[me];
+	if
+	:: prev == nxt ->
+		/* was_lazy: smp_mb(), then next->context.tlb_gen */
+		atomic { touch(nxt); lazy[me] = false }
+	:: else ->
+		/* loaded_mm = LOADED_MM_SWITCHING; VM_WARN: bit set in prev */
+		atomic { loaded[me] = SW; touch(prev) };
+		if
+		:: nxt == M -> atomic { touch(M); mask[me] = true }
+		:: else -> skip
+		fi;
+		atomic { touch(nxt); cr3[me] = nxt };
+#ifdef HOLE1
+		atomic { loaded[me] = nxt; lazy[me] = false };
+		touch(prev);		/* switch_ldt() reads prev->context.ldt */
+		if
+		:: prev == M -> atomic { touch(M); mask[me] = false }
+		:: else -> skip
+		fi
+#else
+		/* switch_ldt() reads prev's LDT, then prev's bit is cleared */
+		atomic {
+			touch(prev);
+			if
+			:: prev == M -> mask[me] = false
+			:: else -> skip
+			fi
+		};
+		atomic { loaded[me] = nxt; lazy[me] = false }
+#endif
+	fi;
+	prev = 0
+}
+
+/* enter_lazy_tlb(): a kernel thread or idle runs on the mm it finds. */
+inline go_lazy()
+{
+	if
+	:: loaded[me] != INIT -> lazy[me] = true
+	:: else -> skip
+	fi
+}
+
+/* The IPI handlers: flush_tlb_func() and leave_dead_mm(). */
+inline handle_ipi()
+{
+	if
+	:: loaded[me] == M && lazy[me] -> switch_to(INIT)
+	:: loaded[me] == M && !lazy[me] && ipi[me] == FLUSH ->
+		touch(M)		/* flush the TLB of the mm in use */
+	:: else -> skip			/* not on M, or a kthread using M */
+	fi;
+	ipi[me] = 0
+}
+
+/* Send one IPI, if the CPU is online, and wait for it. */
+inline send_wait(c, kind)
+{
+	atomic {
+		if
+		:: online[c] -> ipi[c] = kind
+		:: else -> skip
+		fi
+	};
+	ipi[c] == 0
+}
+
+/* mmdrop(): the last one frees M. */
+inline drop()
+{
+	atomic {
+		count--;
+		if
+		:: count == 0 -> freed = true
+		:: else -> skip
+		fi
+	}
+}
+
+/*
+ * __mmput(M) on CPU me (NONE: a CPU outside the model), mm_users now 0:
+ * exit_mmap() with or without a flush of freed page tables, the
+ * shootdown, the final mmdrop().
+ */
+inline mmput_last()
+{
+	if
+	:: skip		/* nothing mapped: exit_mmap() frees and flushes nothing */
+	:: c = 0;
+		do
+		:: c < NCPU ->
+			if
+			:: c == me ->
+				if
+				:: loaded[me] == M && lazy[me] -> switch_to(INIT)
+				:: else -> skip
+				fi
+			:: c != me && mask[c] -> send_wait(c, FLUSH)
+			:: else -> skip
+			fi;
+			c++
+		:: else -> break
+		od
+	fi;
+#ifndef NO_SHOOTDOWN
+	c = 0;
+	do
+	:: c < NCPU ->
+		/* on_each_cpu_cond_mask(mm_maybe_loaded, ..., mm_cpumask(M)) */
+		if
+		:: mask[c] && online[c] ->
+			l = loaded[c];
+			if
+			:: l == M || l == SW ->
+				if
+				:: c == me ->
+					if
+					:: loaded[me] == M && lazy[me] -> switch_to(INIT)
+					:: else -> skip
+					fi
+				:: else -> send_wait(c, SHOOT)
+				fi
+			:: else -> skip
+			fi
+		:: else -> skip
+		fi;
+		c++
+	:: else -> break
+	od;
+#endif
+	c = 0; l = 0;
+	drop()
+}
+
+proctype cpu(byte me)
+{
+	byte prev, c, l, steps, saved;
+
+	do
+	/* take a pending IPI (IRQs are on between actions); not counted */
+	:: ipi[me] != 0 -> handle_ipi()
+	:: steps < STEPS -> steps++;
+		if
+		/* schedule T, M's user task */
+		:: atomic { cur[me] == IDLE && t_cpu == NONE && !t_exited ->
+			t_cpu = me; cur[me] = RUN_T }; switch_to(M)
+		:: atomic { cur[me] == RUN_T -> cur[me] = IDLE; go_lazy(); t_cpu = NONE }
+		/* T exits: exit_mm() leaves the CPU lazily on M, then mmput() */
+		:: atomic { cur[me] == RUN_T ->
+			t_exited = true; cur[me] = IDLE; t_cpu = NONE; go_lazy() };
+			atomic { users--; l = users };
+			if
+			:: l == 0 -> mmput_last()
+			:: else -> skip
+			fi;
+			l = 0
+		/* schedule U, N's user task (N never dies) */
+		:: atomic { cur[me] == IDLE -> cur[me] = RUN_U }; switch_to(N)
+		:: atomic { cur[me] == RUN_U -> cur[me] = IDLE; go_lazy() }
+		/* cpuidle or text_poke: leave_mm() */
+		:: cur[me] == IDLE && lazy[me] -> switch_to(INIT)
+		/* K, holding mm_count only: kthread_use_mm(M) */
+		:: atomic { cur[me] == IDLE && k_state == 0 && online[me] ->
+			k_state = 1; k_cpu = me; cur[me] = RUN_K }; switch_to(M)
+		/* K switched out while using M, and switched back in */
+		:: atomic { cur[me] == RUN_K -> cur[me] = IDLE; go_lazy() };
+#ifndef HOLE5
+			/* context_switch(): leave_dead_kthread_mm() */
+			if
+			:: users == 0 -> switch_to(INIT)
+			:: else -> skip
+			fi;
+#endif
+			/* finish_task_switch() clears K's on_cpu: now it may run elsewhere */
+			atomic { k_state = 2; k_cpu = NONE }
+		:: atomic { cur[me] == IDLE && k_state == 2 && online[me] ->
+			k_state = 1; k_cpu = me; cur[me] = RUN_K }; switch_to(M)
+		/* kthread_unuse_mm(M) */
+		:: atomic { cur[me] == RUN_K -> go_lazy() };
+#ifndef HOLE3
+			if
+			:: users == 0 -> switch_to(INIT)
+			:: else -> skip
+			fi;
+#endif
+			atomic { cur[me] = IDLE; k_state = 3; k_cpu = NONE }
+		/* K drops its mm_count reference, used or not */
+		:: atomic { k_state == 0 || k_state == 3 -> k_state = 4 }; drop()
+		/* an EFI runtime call from a kernel thread, on CPU 1 */
+		:: atomic { me == 1 && cur[me] == IDLE ->
+			saved = loaded[me]; cur[me] = RUN_EFI }; switch_to(EFI)
+		:: cur[me] == RUN_EFI ->
+#ifdef EFI_RESTORE_LAZY
+			switch_to(saved);
+#else
+			switch_to(INIT);
+#endif
+			atomic { cur[me] = IDLE; go_lazy(); saved = 0 }
+		/* CPU 2 goes offline: take_cpu_down(), then play_dead() */
+		:: me == 2 && cur[me] == IDLE ->
+#ifndef HOLE2
+			if
+			:: loaded[me] != INIT -> switch_to(INIT)	/* leave_mm() */
+			:: else -> skip
+			fi;
+#endif
+			online[me] = false;
+			/* smpcfd_dying_cpu(): run what was queued before */
+			if
+			:: ipi[me] != 0 -> handle_ipi()
+			:: else -> skip
+			fi;
+			/* the stopper and idle run on; then idle_task_exit() */
+			if
+			:: loaded[me] != INIT -> switch_to(INIT)
+			:: else -> skip
+			fi;
+			goto dead
+		fi
+	:: else -> break
+	od;
+	/* Nothing more to do but take IPIs, for ever. */
+end:	do
+	:: ipi[me] != 0 -> handle_ipi()
+	od;
+dead:	skip
+}
+
+/* R, the other mm_users holder, drops its reference at any time. */
+proctype reader()
+{
+	byte me = NONE;
+	byte prev, c, l;
+
+	atomic { users--; l = users };
+	if
+	:: l == 0 -> mmput_last()
+	:: else -> skip
+	fi
+}
+
+/*
+ * No CPU may have a freed M loaded or in CR3, offline CPUs included.
+ * Enabled only in a state that breaks it.
+ */
+active proctype monitor()
+{
+end:	atomic {
+		freed && (loaded[0] == M || cr3[0] == M ||
+			  loaded[1] == M || cr3[1] == M ||
+			  loaded[2] == M || cr3[2] == M) ->
+		assert(false)
+	}
+}
+
+init
+{
+	byte c;
+
+	/*
+	 * T runs on CPU 0; it ran on CPUs 1 and 2 before, which are lazily
+	 * on M since (a kernel thread or idle runs there).
+	 */
+	atomic {
+		do
+		:: c < NCPU ->
+			online[c] = true; loaded[c] = M; cr3[c] = M; mask[c] = true;
+			lazy[c] = (c != 0);
+			c++
+		:: else -> break
+		od;
+		cur[0] = RUN_T; t_cpu = 0;
+		run cpu(0); run cpu(1); run cpu(2);
+		run reader()
+	}
+}

@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# make model: check the Promela models in model/ with spin, exhaustively.
+# The fixed protocol must show no error; each variant that puts one hole
+# back (-D switch) must show one, and its counterexample is kept, shortened
+# to the steps that change shared state, in build/model/NAME.trail.txt.
+# Prints one PASS/FAIL line per case, like make check.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+need_pkgs spin gcc libc6-dev bc
+dir=$BUILD/model
+mkdir -p "$dir"
+
+# name  model  spin -D switch  expected: clean or error
+CASES=(
+	"lazy_mm            lazy_mm.pml  -        clean"
+	"lazy_mm-HOLE1      lazy_mm.pml  HOLE1    error"
+	"lazy_mm-HOLE2      lazy_mm.pml  HOLE2    error"
+	"lazy_mm-HOLE3      lazy_mm.pml  HOLE3    error"
+	"lazy_mm-HOLE5      lazy_mm.pml  HOLE5    error"
+	"lazy_mm-EFI_RESTORE_LAZY lazy_mm.pml EFI_RESTORE_LAZY error"
+	"lazy_mm-NO_SHOOTDOWN lazy_mm.pml NO_SHOOTDOWN error"
+	"mm_cid             mm_cid.pml   -        clean"
+	"mm_cid-NO_MB       mm_cid.pml   NO_MB    error"
+)
+
+# The steps of a trail that change what other CPUs can see, one per line:
+# "CPU1 line 101: loaded[me] = 2" (cpu(n) is process n+2 in lazy_mm.pml).
+shorten() {
+	grep -E '^ *[0-9]+:[[:space:]]+proc +[0-9]+ \([a-z_]+:' |
+		sed -E 's/^ *[0-9]+:[[:space:]]+proc +([0-9]+) \(([a-z_]+):[0-9]+\) [^ ]+:([0-9]+) \(state [0-9]+\)[[:space:]]*\[(.*)\]$/\2 \1 \3 \4/' |
+		awk '$1 == "cpu" { $1 = "CPU" ($2 - 2) } $1 != "CPU" || 1 { who = $1; if (who != "init") { $2 = ""; line = $3; $3 = ""; sub(/^ +/, "", $0); } }
+			who == "init" { next }
+			/(loaded|cr3|mask|users|count|freed|online|ipi|lazy|k_state|t_exited|flag|curr|sb_full|saw_[a-z]+)(\[[a-z0-9]+\])? = |assert\(0\)|assert\(\(saw/ {
+				stmt = $0; sub(/^[^ ]+ +/, "", stmt); print who " line " line ": " stmt }' || true
+}
+
+for c in "${CASES[@]}"; do
+	read -r name model def expect <<<"$c"
+	work=$dir/$name
+	rm -rf "$work" && mkdir -p "$work"
+	cp "$TOP/model/$model" "$work/"
+	dflag=()
+	[ "$def" = - ] || dflag=("-D$def")
+	start=$(date +%s.%N)
+	if ! (cd "$work" && spin -a "${dflag[@]}" "$model" >spin.log 2>&1 &&
+		gcc -O2 -DSAFETY -DNOCLAIM -DCOLLAPSE -DMEMLIM=4000 -o pan pan.c >>spin.log 2>&1 &&
+		./pan -m2000000 >pan.log 2>&1); then
+		echo "FAIL model:$name (spin or pan did not run, see $work)"
+		continue
+	fi
+	secs=$(printf '%.1f' "$(echo "$(date +%s.%N) - $start" | bc)")
+	errors=$(sed -nE 's/.*errors: ([0-9]+).*/\1/p' "$work/pan.log")
+	states=$(sed -nE 's/^ *([0-9e+.]+) states, stored.*/\1/p' "$work/pan.log")
+	if grep -q 'max search depth too small\|out of memory' "$work/pan.log"; then
+		echo "FAIL model:$name (search incomplete, see $work/pan.log)"
+	elif [ "$expect" = clean ] && [ "$errors" = 0 ]; then
+		echo "PASS model:$name (no errors, $states states, ${secs}s)"
+	elif [ "$expect" = error ] && [ "${errors:-0}" -gt 0 ]; then
+		(cd "$work" && spin -t -p "${dflag[@]}" "$model" 2>&1) | shorten >"$dir/$name.trail.txt"
+		echo "PASS model:$name (counterexample found: $(grep -m1 -oE 'assertion violated.*\(at depth [0-9]+\)|invalid end state' "$work/pan.log"), ${secs}s; trail in build/model/$name.trail.txt)"
+	else
+		echo "FAIL model:$name (expected $expect, got ${errors:-?} errors; see $work/pan.log)"
+	fi
+done

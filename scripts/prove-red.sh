@@ -15,8 +15,9 @@ git -C "$TOP" diff --quiet -- patches ||
 restore() {
 	git -C "$TOP" checkout -q -- patches
 	rm -f "$PATCHES/9999-$name.patch"
-	# Drop our own throwaway commit, and only that, from the tree.
-	if [ "$(git -C "$TREE" log -1 --format=%s)" = "$(sed -n 's/^Subject: \(\[PATCH[^]]*\] \)\{0,1\}//p' "$patch")" ]; then
+	# Drop our own throwaway commit, and only that, from the tree. The
+	# subject as git am made it: mailinfo unfolds a long Subject header.
+	if [ "$(git -C "$TREE" log -1 --format=%s)" = "$(git mailinfo /dev/null /dev/null <"$patch" | sed -n 's/^Subject: //p')" ]; then
 		git -C "$TREE" reset -q --hard HEAD~1
 		fingerprint_dir "$PATCHES" >"$STAMP"
 	fi

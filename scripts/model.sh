@@ -27,12 +27,12 @@ CASES=(
 # The steps of a trail that change what other CPUs can see, one per line:
 # "CPU1 line 101: loaded[me] = 2" (cpu(n) is process n+2 in lazy_mm.pml).
 shorten() {
-	grep -E '^ *[0-9]+:[[:space:]]+proc +[0-9]+ \([a-z_]+:' |
-		sed -E 's/^ *[0-9]+:[[:space:]]+proc +([0-9]+) \(([a-z_]+):[0-9]+\) [^ ]+:([0-9]+) \(state [0-9]+\)[[:space:]]*\[(.*)\]$/\2 \1 \3 \4/' |
-		awk '$1 == "cpu" { $1 = "CPU" ($2 - 2) } $1 != "CPU" || 1 { who = $1; if (who != "init") { $2 = ""; line = $3; $3 = ""; sub(/^ +/, "", $0); } }
-			who == "init" { next }
+	sed -nE 's/^ *[0-9]+:[[:space:]]+proc +([0-9]+) \(([a-z_]+):[0-9]+\) [^ ]+:([0-9]+) \(state [0-9]+\)[[:space:]]*\[(.*)\]$/\2 \1 \3 \4/p' |
+		awk '$1 == "init" { next }
+			$1 == "cpu" { $1 = "CPU" ($2 - 2) }
+			{ who = $1; line = $3; $1 = $2 = $3 = ""; sub(/^ +/, "") }
 			/(loaded|cr3|mask|users|count|freed|online|ipi|lazy|k_state|t_exited|flag|curr|sb_full|saw_[a-z]+)(\[[a-z0-9]+\])? = |assert\(0\)|assert\(\(saw/ {
-				stmt = $0; sub(/^[^ ]+ +/, "", stmt); print who " line " line ": " stmt }' || true
+				print who " line " line ": " $0 }' || true
 }
 
 for c in "${CASES[@]}"; do

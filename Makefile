@@ -9,7 +9,7 @@ SHELL := /bin/bash
 
 .PHONY: all check tree export checkpatch host-tests kernel-base kernel-patched prove-red \
 	kernel-debug kernel-base-debug bench bench-quick report sparse htmldocs bisect-build \
-	cross-build soak xen-dom0 count-ab model
+	cross-build soak xen-dom0 count-ab model mutants
 
 all: report
 
@@ -45,6 +45,12 @@ kernel-base kernel-patched kernel-debug kernel-base-debug: tree
 # from tests/broken/ must fail. make prove-red BROKEN=skip-shootdown
 prove-red:
 	bash scripts/prove-red.sh $(BROKEN)
+
+# Every mutant in tests/broken/ on top of the series, each run against the
+# tests that should catch it: build/report/mutants.md; fails if one survives.
+# make mutants MUTANTS="name ..." for some of them.
+mutants:
+	bash scripts/mutants.sh $(MUTANTS)
 
 # The Promela models of the shootdown protocol, checked exhaustively by spin:
 # the fixed protocol clean, each hole put back (-D) with a counterexample.

@@ -1,0 +1,159 @@
+#!/usr/bin/env bash
+# make mutants: show that the tests can fail, one step of the mechanism at
+# a time. Each tests/broken/NAME.patch breaks one step and names, in
+# "Catcher:" lines of its changelog, the test cases that must go red
+# (the names make check prints: "kunit:x86_lazy_mm.case",
+# "lazy_mm: lazy_mm.case", "console[check]", ...), or "build" for a
+# change the compiler must refuse. For each mutant, on top of the series:
+# apply it, rebuild the debug kernel incrementally, boot it with only the
+# guest tests its catchers need, and see what failed. Writes
+# build/report/mutants.md and fails if any mutant survives.
+#   mutants.sh [NAME...]      (default: every tests/broken/*.patch)
+# A SKIP never counts as a kill. The tree is put back to the series after
+# each mutant, and on exit.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/series.sh"
+
+KUNIT_SUITE=x86_lazy_mm
+report=$BUILD/report/mutants.md
+work=$BUILD/mutants
+mkdir -p "$BUILD/report" "$work"
+
+if [ $# -gt 0 ]; then
+	names=("$@")
+else
+	names=()
+	for p in "$TOP"/tests/broken/*.patch; do
+		n=${p##*/}
+		names+=("${n%.patch}")
+	done
+fi
+for n in "${names[@]}"; do
+	[ -f "$TOP/tests/broken/$n.patch" ] || die "no tests/broken/$n.patch"
+done
+
+need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}"
+bash "$TOP/scripts/tree.sh"
+series_head=$(git -C "$TREE" rev-parse HEAD)
+restore() {
+	if [ "$(git -C "$TREE" rev-parse HEAD)" != "$series_head" ]; then
+		git -C "$TREE" am --abort >/dev/null 2>&1 || true
+		git -C "$TREE" reset -q --hard "$series_head"
+	fi
+}
+trap restore EXIT
+
+# The series itself first: the guest tools, and a kernel whose objects the
+# mutants rebuild from incrementally.
+bash "$TOP/scripts/build-kernel.sh" debug
+bash "$TOP/scripts/build-tools.sh" debug selftests
+make -s -C "$TOP/tools/guest"
+
+# The changelog's Catcher: lines of a mutant patch.
+catchers_of() {
+	git mailinfo /dev/stdout /dev/null <"$1" 2>/dev/null | sed -n 's/^Catcher: *//p'
+}
+
+# The guest test that produces a result name: "lazy_mm: x" comes from
+# guest/tests/lazy_mm.sh; KUnit and the console scan come with any boot.
+guest_test_of() {
+	case $1 in
+	kunit:* | console*) echo boot ;;
+	*) echo "${1%%:*}" ;;
+	esac
+}
+
+rows=() killed=0 survived=0 by_build=0
+for n in "${names[@]}"; do
+	patch=$TOP/tests/broken/$n.patch
+	what=$(git mailinfo /dev/null /dev/null <"$patch" | sed -n 's/^Subject: //p')
+	what=${what#DO NOT MERGE: }
+	mapfile -t catchers < <(catchers_of "$patch")
+	[ ${#catchers[@]} -gt 0 ] || die "$n.patch names no Catcher: line"
+	start=$(date +%s)
+	log "== mutant $n: $what"
+	log "   expected catchers: ${catchers[*]}"
+	git -C "$TREE" am -q "$patch" || die "$n.patch does not apply on the series"
+	results=$work/$n.txt
+	: >"$results"
+
+	if ! bash "$TOP/scripts/build-kernel.sh" debug >"$work/$n.build.log" 2>&1; then
+		echo "FAIL build (see $LOGS/build-debug.log)" >"$results"
+	else
+		# The selftests only when the mutant changes them.
+		if git -C "$TREE" diff --name-only HEAD~1 | grep -q '^tools/testing/selftests/'; then
+			bash "$TOP/scripts/build-tools.sh" debug selftests
+		fi
+		tests=() efi=0
+		for c in "${catchers[@]}"; do
+			t=$(guest_test_of "$c")
+			case $t in
+			build) ;;
+			efi) efi=1 ;;
+			*) [[ " ${tests[*]} " == *" $t "* ]] || tests+=("$t") ;;
+			esac
+		done
+		[ ${#tests[@]} -gt 0 ] || [ $efi -eq 1 ] || tests=(boot)
+		if [ ${#tests[@]} -gt 0 ]; then
+			bash "$TOP/scripts/run-vm.sh" --smp 4 debug "mutant-$n" "${tests[@]}" || true
+			bash "$TOP/scripts/parse-results.sh" "$BUILD/runs/mutant-$n" \
+				--kunit "$KUNIT_SUITE" "${tests[@]}" >>"$results"
+		fi
+		if [ $efi -eq 1 ]; then
+			bash "$TOP/scripts/run-vm.sh" --smp 4 --efi --append lazymm_efi_seconds=60 \
+				debug "mutant-$n-efi" efi || true
+			bash "$TOP/scripts/parse-results.sh" "$BUILD/runs/mutant-$n-efi" efi >>"$results"
+		fi
+	fi
+	git -C "$TREE" reset -q --hard "$series_head"
+
+	# Killed: some case failed. By its catcher: one of those is a named one.
+	mapfile -t fails < <(grep '^FAIL ' "$results" | sed 's/^FAIL //')
+	expected=""
+	for f in "${fails[@]}"; do
+		for c in "${catchers[@]}"; do
+			case $f in "$c"*) expected="$f" ;; esac
+		done
+		[ -n "$expected" ] && break
+	done
+	secs=$(($(date +%s) - start))
+	if [ ${#fails[@]} -eq 0 ]; then
+		verdict="SURVIVED"
+		survived=$((survived + 1))
+		caught="nothing failed"
+	else
+		killed=$((killed + 1))
+		[ "${fails[0]}" != "build (see $LOGS/build-debug.log)" ] || by_build=$((by_build + 1))
+		if [ -n "$expected" ]; then
+			verdict="killed"
+			caught=$expected
+		else
+			verdict="killed, not by its catcher"
+			caught=${fails[0]}
+		fi
+		[ ${#fails[@]} -eq 1 ] || caught+=" (+$((${#fails[@]} - 1)) more)"
+	fi
+	log "   $verdict in ${secs}s: $caught"
+	catcher_list=$(printf '%s; ' "${catchers[@]}")
+	rows+=("| \`$n\` | $what | ${catcher_list%; } | $verdict: $caught | ${secs} s |")
+done
+
+{
+	echo "# Mutants"
+	echo
+	echo "Each mutant (tests/broken/NAME.patch) breaks one step of the series;"
+	echo "\`make mutants\` applies it on top of the series, rebuilds the debug"
+	echo "kernel and boots it under QEMU ($(nproc) host cores; TCG unless KVM"
+	echo "works), -smp 4, with the guest tests its catchers need. KUnit and the"
+	echo "console scan come with every boot. A SKIP is never a kill."
+	echo
+	echo "| mutant | what it breaks | expected catcher | result | time |"
+	echo "|---|---|---|---|---|"
+	printf '%s\n' "${rows[@]}"
+	echo
+	echo "${#names[@]} mutants: $killed killed ($by_build by the build), $survived survived."
+} >"$report"
+log "report: $report"
+echo "${#names[@]} mutants: $killed killed ($by_build by the build), $survived survived"
+[ "$survived" -eq 0 ]

@@ -56,10 +56,12 @@ catchers_of() {
 }
 
 # The guest test that produces a result name: "lazy_mm: x" comes from
-# guest/tests/lazy_mm.sh; KUnit and the console scan come with any boot.
+# guest/tests/lazy_mm.sh; KUnit and the console scan come with any boot,
+# KUnit with EFI runtime services with the boot under OVMF.
 guest_test_of() {
 	case $1 in
 	kunit:* | console*) echo boot ;;
+	kunit-efi:*) echo efi ;;
 	*) echo "${1%%:*}" ;;
 	esac
 }
@@ -103,7 +105,8 @@ for n in "${names[@]}"; do
 		if [ $efi -eq 1 ]; then
 			bash "$TOP/scripts/run-vm.sh" --smp 4 --efi --append lazymm_efi_seconds=60 \
 				debug "mutant-$n-efi" efi || true
-			bash "$TOP/scripts/parse-results.sh" "$BUILD/runs/mutant-$n-efi" efi >>"$results"
+			bash "$TOP/scripts/parse-results.sh" "$BUILD/runs/mutant-$n-efi" \
+				--kunit "$KUNIT_SUITE" --kunit-as kunit-efi efi >>"$results"
 		fi
 	fi
 	git -C "$TREE" reset -q --hard "$series_head"
@@ -132,6 +135,10 @@ for n in "${names[@]}"; do
 			verdict="killed, not by its catcher"
 			caught=${fails[0]}
 		fi
+		# The console scan's first report says more than its file name.
+		case $caught in
+		console*) caught="console: $(grep -m1 '^    ' "$results" | sed 's/^ *[0-9]*://')" ;;
+		esac
 		[ ${#fails[@]} -eq 1 ] || caught+=" (+$((${#fails[@]} - 1)) more)"
 	fi
 	log "   $verdict in ${secs}s: $caught"

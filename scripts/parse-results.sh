@@ -3,16 +3,22 @@
 #   PASS <name> | FAIL <name> [why] | SKIP <name> [why]
 # Sources: each TEST.log/TEST.rc from the guest (a kselftest's TAP lines
 # count as one case each), the KUnit KTAP lines on the console (with
-# --kunit SUITE), and one "console" case from the console scanner.
+# --kunit SUITE, named "kunit:SUITE.case"; --kunit-as NAME names them
+# "NAME:SUITE.case", for a second boot of the same suite), and one
+# "console" case from the console scanner.
 set -uo pipefail
 here=$(dirname "$0")
 
-run=${1:?usage: parse-results.sh RUN_DIR [--kunit SUITE] TEST...}
+run=${1:?usage: parse-results.sh RUN_DIR [--kunit SUITE [--kunit-as NAME]] TEST...}
 run=${run%/}
 shift
-kunit=""
+kunit="" kunit_as=kunit
 if [ "${1:-}" = --kunit ]; then
 	kunit=$2
+	shift 2
+fi
+if [ "${1:-}" = --kunit-as ]; then
+	kunit_as=$2
 	shift 2
 fi
 console=$run/console.log
@@ -58,14 +64,14 @@ if [ -n "$kunit" ]; then
 			on && /^(not )?ok [0-9]+ / { on = 0 }
 			on && /^ +(not )?ok [0-9]+ / { print }')
 	if [ -z "$cases" ]; then
-		echo "FAIL kunit:$kunit (the suite did not run or printed no results)"
+		echo "FAIL $kunit_as:$kunit (the suite did not run or printed no results)"
 	else
 		while IFS= read -r line; do
 			name=$(sed -E 's/^ +(not )?ok [0-9]+ //; s/ # .*//' <<<"$line")
 			case $line in
-			*'not ok'*) echo "FAIL kunit:$kunit.$name" ;;
-			*'# SKIP'*) echo "SKIP kunit:$kunit.$name (${line##*# SKIP })" ;;
-			*) echo "PASS kunit:$kunit.$name" ;;
+			*'not ok'*) echo "FAIL $kunit_as:$kunit.$name" ;;
+			*'# SKIP'*) echo "SKIP $kunit_as:$kunit.$name (${line##*# SKIP })" ;;
+			*) echo "PASS $kunit_as:$kunit.$name" ;;
 			esac
 		done <<<"$cases"
 	fi

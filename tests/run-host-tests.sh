@@ -63,3 +63,14 @@ for d in "$top"/tests/parse/*/; do
 		printf '%s\n' "$got" | while IFS= read -r l; do echo "    $l"; done
 	fi
 done
+
+# A second boot of the suite (under OVMF) keeps its cases apart by name.
+d=$top/tests/parse/kunit-broken
+got=$("$top/scripts/parse-results.sh" "$d" --kunit x86_lazy_mm --kunit-as kunit-efi boot |
+	grep -c '^[A-Z]* kunit-efi:x86_lazy_mm\.')
+if [ "$got" = 2 ] && ! "$top/scripts/parse-results.sh" "$d" --kunit x86_lazy_mm \
+	--kunit-as kunit-efi boot | grep -q ' kunit:'; then
+	echo "PASS parse:kunit-as names the cases of a second boot"
+else
+	echo "FAIL parse:kunit-as names the cases of a second boot ($got cases named kunit-efi:)"
+fi

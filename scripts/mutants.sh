@@ -57,11 +57,12 @@ catchers_of() {
 
 # The guest test that produces a result name: "lazy_mm: x" comes from
 # guest/tests/lazy_mm.sh; KUnit and the console scan come with any boot,
-# KUnit with EFI runtime services with the boot under OVMF.
+# KUnit with EFI runtime services ("kunit-efi:") with a boot under OVMF,
+# which the "efi" test needs too.
 guest_test_of() {
 	case $1 in
 	kunit:* | console*) echo boot ;;
-	kunit-efi:*) echo efi ;;
+	kunit-efi:*) echo efi-boot ;;
 	*) echo "${1%%:*}" ;;
 	esac
 }
@@ -87,26 +88,31 @@ for n in "${names[@]}"; do
 		if git -C "$TREE" diff --name-only HEAD~1 | grep -q '^tools/testing/selftests/'; then
 			bash "$TOP/scripts/build-tools.sh" debug selftests
 		fi
-		tests=() efi=0
+		tests=() efi_tests=()
 		for c in "${catchers[@]}"; do
 			t=$(guest_test_of "$c")
 			case $t in
 			build) ;;
-			efi) efi=1 ;;
+			efi-boot) [ ${#efi_tests[@]} -gt 0 ] || efi_tests=(boot) ;;
+			efi) efi_tests=(efi) ;;
 			*) [[ " ${tests[*]} " == *" $t "* ]] || tests+=("$t") ;;
 			esac
 		done
-		[ ${#tests[@]} -gt 0 ] || [ $efi -eq 1 ] || tests=(boot)
+		# "console[" alone asks for no boot of its own beside an OVMF one.
+		if [ ${#efi_tests[@]} -gt 0 ] && [ "${tests[*]}" = boot ]; then
+			tests=()
+		fi
+		[ ${#tests[@]} -gt 0 ] || [ ${#efi_tests[@]} -gt 0 ] || tests=(boot)
 		if [ ${#tests[@]} -gt 0 ]; then
 			bash "$TOP/scripts/run-vm.sh" --smp 4 debug "mutant-$n" "${tests[@]}" || true
 			bash "$TOP/scripts/parse-results.sh" "$BUILD/runs/mutant-$n" \
 				--kunit "$KUNIT_SUITE" "${tests[@]}" >>"$results"
 		fi
-		if [ $efi -eq 1 ]; then
+		if [ ${#efi_tests[@]} -gt 0 ]; then
 			bash "$TOP/scripts/run-vm.sh" --smp 4 --efi --append lazymm_efi_seconds=60 \
-				debug "mutant-$n-efi" efi || true
+				debug "mutant-$n-efi" "${efi_tests[@]}" || true
 			bash "$TOP/scripts/parse-results.sh" "$BUILD/runs/mutant-$n-efi" \
-				--kunit "$KUNIT_SUITE" --kunit-as kunit-efi efi >>"$results"
+				--kunit "$KUNIT_SUITE" --kunit-as kunit-efi "${efi_tests[@]}" >>"$results"
 		fi
 	fi
 	git -C "$TREE" reset -q --hard "$series_head"
@@ -137,7 +143,7 @@ for n in "${names[@]}"; do
 		fi
 		# The console scan's first report says more than its file name.
 		case $caught in
-		console*) caught="console: $(grep -m1 '^    ' "$results" | sed 's/^ *[0-9]*://')" ;;
+		console*) caught="console: $(grep -m1 '^    ' "$results" | tr -d '\r' | sed 's/^ *[0-9]*://')" ;;
 		esac
 		[ ${#fails[@]} -eq 1 ] || caught+=" (+$((${#fails[@]} - 1)) more)"
 	fi

@@ -1118,9 +1118,20 @@ def build(a):
           + section_perf(perf)
           + section_ipis(ipi, errs["ipi"])
           + section_model(locks)
+          + section_mutants(a.out)
           + section_reproduce(a)
           + section_missing(miss, notes))
     return md, miss
+
+
+def section_mutants(out):
+    """The table make mutants wrote, if it ran: each test shown able to fail."""
+    path = os.path.join(out, "mutants.md")
+    if not os.path.exists(path):
+        return ("\n## Mutants\n\nNot run: `make mutants` writes `%s`, which "
+                "this report then includes.\n" % path)
+    body = open(path).read().split("\n", 1)[1]     # without its own title
+    return "\n## Mutants (`make mutants`)\n" + body
 
 
 def main(argv=None):

@@ -86,6 +86,19 @@ def copy_fixture(name):
     return dst
 
 
+# ---------------------------------------------------------------- mutants
+
+@case
+def mutants_table_included():
+    md = run_report()[1]
+    contains(section(md, "Mutants"), "Not run: `make mutants`")
+    out = os.path.join(TMP, "mutants-out")
+    os.makedirs(out, exist_ok=True)
+    with open(os.path.join(out, "mutants.md"), "w") as f:
+        f.write("# Mutants\n\n| mutant | result |\n|---|---|\n| `x` | killed |\n")
+    check("| `x` | killed |" in report.section_mutants(out), "table not included")
+
+
 # ---------------------------------------------------------------- throughput
 
 @case

@@ -80,12 +80,14 @@ for n in "${names[@]}"; do
 	git -C "$TREE" am -q "$patch" || die "$n.patch does not apply on the series"
 	results=$work/$n.txt
 	: >"$results"
+	selftests=0
 
 	if ! bash "$TOP/scripts/build-kernel.sh" debug >"$work/$n.build.log" 2>&1; then
 		echo "FAIL build (see $LOGS/build-debug.log)" >"$results"
 	else
-		# The selftests only when the mutant changes them.
+		# The selftests only when the mutant changes them (and back after).
 		if git -C "$TREE" diff --name-only HEAD~1 | grep -q '^tools/testing/selftests/'; then
+			selftests=1
 			bash "$TOP/scripts/build-tools.sh" debug selftests
 		fi
 		tests=() efi_tests=()
@@ -116,6 +118,7 @@ for n in "${names[@]}"; do
 		fi
 	fi
 	git -C "$TREE" reset -q --hard "$series_head"
+	[ "$selftests" -eq 0 ] || bash "$TOP/scripts/build-tools.sh" debug selftests
 
 	# Killed: some case failed. By its catcher: one of those is a named one.
 	mapfile -t fails < <(grep '^FAIL ' "$results" | sed 's/^FAIL //')

@@ -8,7 +8,6 @@ set -euo pipefail
 
 # Guest tests run by make check, in this order. Each is guest/tests/NAME.sh.
 CHECK_TESTS=(boot forkexit membarrier lazy_mm stress)
-KUNIT_SUITE=x86_lazy_mm
 
 results=$BUILD/check-results.txt
 : >"$results"

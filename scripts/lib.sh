@@ -16,6 +16,8 @@ OUT=$BUILD/out
 LOGS=$BUILD/logs
 PATCHES=$TOP/patches
 JOBS=${JOBS:-3}
+# The series' KUnit suite: its KTAP lines on a console are test cases.
+KUNIT_SUITE=x86_lazy_mm
 
 # The identity used for commits in the scratch kernel tree. No person.
 export GIT_AUTHOR_NAME="lazy-mm series" GIT_AUTHOR_EMAIL="lazy-mm@localhost"

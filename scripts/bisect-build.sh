@@ -2,7 +2,7 @@
 # Build every prefix of the series (base + patch 1, base + patches 1-2, ...)
 # with the guest config, incrementally in one object tree, and report the
 # first prefix that does not build. Uses a separate worktree, so build/linux
-# is left alone.
+# is left alone. A prefix whose source tree built before is skipped.
 #   bisect-build.sh [VARIANT-CONFIGS]   (default: guest; "debug" adds debug.config)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -22,12 +22,25 @@ mkdir -p "$out"
 # One line per prefix, for the README and the issue notes.
 summary=$LOGS/bisect-build.txt
 echo "bisect-build: ${#commits[@]} prefixes, fragments ${fragments[*]}, -j$JOBS" >"$summary"
+# The source trees (git tree hashes: the same content whatever the commit
+# dates) that built with these fragments before: not built again, so that
+# a run cut short, or one after a change late in the series, only builds
+# what is new. BISECT_FRESH=1 forgets them.
+built=$OUT/bisect-built-$(echo "${fragments[*]}" | cksum | cut -d' ' -f1).txt
+[ "${BISECT_FRESH:-0}" = 0 ] || rm -f "$built"
+touch "$built"
 t0=$(date +%s)
 i=0
 for c in "${commits[@]}"; do
 	i=$((i + 1))
+	subject=$(git -C "$TREE" log -1 --format=%s "$c")
+	tree=$(git -C "$TREE" rev-parse "$c^{tree}")
+	if grep -qxF "$tree" "$built"; then
+		log "prefix $i/${#commits[@]} built before (tree ${tree:0:12}): $subject" |
+			tee -a "$summary"
+		continue
+	fi
 	git -C "$wt" checkout -q --detach "$c"
-	subject=$(git -C "$wt" log -1 --format=%s)
 	kmake=(make -C "$wt" O="$out" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
 	"${kmake[@]}" allnoconfig >"$LOGS/bisect-config.log" 2>&1
 	for f in "${fragments[@]}"; do cat "$TOP/$f" >>"$out/.config"; done
@@ -38,6 +51,7 @@ for c in "${commits[@]}"; do
 		echo "prefix $i FAILS: $subject" >>"$summary"
 		die "prefix $i does not build: $subject (log: $LOGS/bisect-$i.log)"
 	fi
+	echo "$tree" >>"$built"
 	log "prefix $i/${#commits[@]} builds ($(($(date +%s) - start))s): $subject" |
 		tee -a "$summary"
 done

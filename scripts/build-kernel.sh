@@ -4,23 +4,27 @@
 #   patched  build/linux as it is (base + series)
 #   debug    patched + configs/debug.config
 #   base-debug  base + configs/debug.config (the soak's reference)
+#   xen-debug   debug without KASAN, for the Xen PV dom0 (configs/xen-debug.config)
+#   kcsan, base-kcsan  debug and base-debug with KCSAN for KASAN (configs/kcsan.config)
 # Output: build/out/<variant>/{arch/x86/boot/bzImage,vmlinux,System.map}
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-variant=${1:?usage: build-kernel.sh base|patched|debug}
+variant=${1:?usage: build-kernel.sh VARIANT (base, patched, debug, ...)}
 case $variant in
 base) fragments=(configs/guest.config) ;;
 patched) fragments=(configs/guest.config) ;;
 debug | base-debug) fragments=(configs/guest.config configs/debug.config) ;;
-*) die "unknown variant '$variant' (base, patched, debug or base-debug)" ;;
+xen-debug) fragments=(configs/guest.config configs/debug.config configs/xen-debug.config) ;;
+kcsan | base-kcsan) fragments=(configs/guest.config configs/debug.config configs/kcsan.config) ;;
+*) die "unknown variant '$variant' (base, patched, debug, base-debug, xen-debug, kcsan or base-kcsan)" ;;
 esac
 
 need_pkgs "${BUILD_PKGS[@]}"
 [ -d "$TREE/.git" ] || die "no kernel tree; run 'make tree' first"
 
 src=$TREE
-if [ "${variant%-debug}" = base ]; then
+if [ "${variant%%-*}" = base ]; then
 	# A worktree pinned at the base commit, so base and patched build side
 	# by side from one repository.
 	src=$(base_worktree)

@@ -78,11 +78,22 @@ series_only_option() {
 		! git -C "$2" grep -qE "$re" -- '*Kconfig*'
 }
 
+# Does one of the fragments FRAG... name option OPT?  overridden OPT FRAG...
+overridden() {
+	local opt=$1 frag
+	shift
+	for frag in "$@"; do
+		grep -qE "^(# )?${opt}[= ]" "$TOP/$frag" && return 0
+	done
+	return 1
+}
+
 # Verify that every option the config fragments ask for survived
 # olddefconfig in CONFIG (olddefconfig silently drops an option whose
 # dependencies are missing). Fragment paths are relative to $TOP.
 # With --src DIR (a tree without the series), options only the series
-# defines are skipped, and said so.
+# defines are skipped, and said so. A line a later fragment overrides
+# is not checked.
 check_config_fragments() {
 	local src="" frag line opt bad=0
 	if [ "$1" = --src ]; then
@@ -91,12 +102,18 @@ check_config_fragments() {
 	fi
 	local config=$1
 	shift
-	for frag in "$@"; do
+	local -a frags=("$@")
+	local i
+	for i in "${!frags[@]}"; do
+		frag=${frags[$i]}
 		while IFS= read -r line; do
+			# A later fragment that names the option again overrides this line.
+			opt=${line#\# }
+			opt=${opt%%[= ]*}
+			case $opt in CONFIG_*) overridden "$opt" "${frags[@]:$((i + 1))}" && continue ;; esac
 			case $line in
 			CONFIG_*=*)
 				grep -qxF -- "$line" "$config" && continue
-				opt=${line%%=*}
 				if [ -n "$src" ] && series_only_option "$opt" "$src"; then
 					log "  $frag: $opt is the series' own, not in this tree; skipped"
 					continue
@@ -105,8 +122,6 @@ check_config_fragments() {
 				bad=1
 				;;
 			"# CONFIG_"*" is not set")
-				opt=${line#\# }
-				opt=${opt%% *}
 				grep -q "^$opt=" "$config" || continue
 				echo "  $frag: $line, but .config has it set" >&2
 				bad=1

@@ -11,7 +11,7 @@ need_pkgs spin gcc libc6-dev bc
 dir=$BUILD/model
 mkdir -p "$dir"
 
-# name  model  spin -D switch  expected: clean or error
+# name  model  spin -D switches (comma-separated)  expected: clean or error
 CASES=(
 	"lazy_mm            lazy_mm.pml  -        clean"
 	"lazy_mm-HOLE1      lazy_mm.pml  HOLE1    error"
@@ -22,6 +22,9 @@ CASES=(
 	"lazy_mm-NO_SHOOTDOWN lazy_mm.pml NO_SHOOTDOWN error"
 	"mm_cid             mm_cid.pml   -        clean"
 	"mm_cid-NO_MB       mm_cid.pml   NO_MB    error"
+	"membarrier         membarrier.pml -      clean"
+	"membarrier-NO_MB   membarrier.pml NO_MB  error"
+	"membarrier-x86-NO_MB membarrier.pml NO_MB,X86_SWITCH_MM clean"
 )
 
 # The steps of a trail that change what other CPUs can see, one per line:
@@ -31,7 +34,7 @@ shorten() {
 		awk '$1 == "init" { next }
 			$1 == "cpu" { $1 = "CPU" ($2 - 2) }
 			{ who = $1; line = $3; $1 = $2 = $3 = ""; sub(/^ +/, "") }
-			/(loaded|cr3|mask|users|count|freed|online|ipi|lazy|k_state|t_exited|flag|curr|sb_full|saw_[a-z]+)(\[[a-z0-9]+\])? = |assert\(0\)|assert\(\(saw/ {
+			/(loaded|cr3|mask|users|count|freed|online|ipi|lazy|k_state|t_exited|flag|curr|sb_full|sb_len|saw_[a-z]+|r[12]|X|Y|ipi|ipi_done)(\[[a-z0-9]+\])? = |assert\(0\)|assert\(\(saw/ {
 				print who " line " line ": " $0 }' || true
 }
 
@@ -41,7 +44,7 @@ for c in "${CASES[@]}"; do
 	rm -rf "$work" && mkdir -p "$work"
 	cp "$TOP/model/$model" "$work/"
 	dflag=()
-	[ "$def" = - ] || dflag=("-D$def")
+	[ "$def" = - ] || for d in ${def//,/ }; do dflag+=("-D$d"); done
 	start=$(date +%s.%N)
 	if ! (cd "$work" && spin -a "${dflag[@]}" "$model" >spin.log 2>&1 &&
 		gcc -O2 -DSAFETY -DNOCLAIM -DCOLLAPSE -DMEMLIM=4000 -o pan pan.c >>spin.log 2>&1 &&

@@ -6,7 +6,8 @@
 # "lazy_mm: lazy_mm.case", "console[check]", ...), or "build" for a
 # change the compiler must refuse. For each mutant, on top of the series:
 # apply it, rebuild the debug kernel incrementally, boot it with only the
-# guest tests its catchers need, and see what failed. Writes
+# guest tests its catchers need, and see what failed (the xen-debug
+# kernel, as a Xen PV dom0, for a "kunit-xen:" catcher). Writes
 # build/report/mutants.md and fails if any mutant survives.
 #   mutants.sh [NAME...]      (default: every tests/broken/*.patch)
 # A SKIP never counts as a kill. The tree is put back to the series after
@@ -57,13 +58,31 @@ catchers_of() {
 # The guest test that produces a result name: "lazy_mm: x" comes from
 # guest/tests/lazy_mm.sh; KUnit and the console scan come with any boot,
 # KUnit with EFI runtime services ("kunit-efi:") with a boot under OVMF,
-# which the "efi" test needs too.
+# which the "efi" test needs too, and KUnit as a Xen PV dom0
+# ("kunit-xen:") with a boot of the xen-debug kernel under Xen.
 guest_test_of() {
 	case $1 in
 	kunit:* | console*) echo boot ;;
 	kunit-efi:*) echo efi-boot ;;
+	kunit-xen:*) echo xen-boot ;;
 	*) echo "${1%%:*}" ;;
 	esac
+}
+
+# Boot VARIANT with run-vm.sh options OPTS... -- TESTS..., as run RUN, and
+# add its results (KUnit named KUNIT_AS) to $results.
+#   boot_and_parse RUN KUNIT_AS VARIANT OPTS... -- TESTS...
+boot_and_parse() {
+	local run=$1 as=$2 variant=$3 opts=()
+	shift 3
+	while [ "$1" != -- ]; do
+		opts+=("$1")
+		shift
+	done
+	shift
+	bash "$TOP/scripts/run-vm.sh" "${opts[@]}" "$variant" "$run" "$@" || true
+	bash "$TOP/scripts/parse-results.sh" "$BUILD/runs/$run" \
+		--kunit "$KUNIT_SUITE" --kunit-as "$as" "$@" >>"$results"
 }
 
 rows=() killed=0 survived=0 by_build=0
@@ -81,40 +100,48 @@ for n in "${names[@]}"; do
 	: >"$results"
 	selftests=0
 
-	if ! bash "$TOP/scripts/build-kernel.sh" debug >"$work/$n.build.log" 2>&1; then
-		echo "FAIL build (see $LOGS/build-debug.log)" >"$results"
-	else
+	tests=() efi_tests=() xen_tests=()
+	for c in "${catchers[@]}"; do
+		t=$(guest_test_of "$c")
+		case $t in
+		build) ;;
+		efi-boot) [ ${#efi_tests[@]} -gt 0 ] || efi_tests=(boot) ;;
+		efi) efi_tests=(efi) ;;
+		xen-boot) xen_tests=(boot) ;;
+		*) [[ " ${tests[*]} " == *" $t "* ]] || tests+=("$t") ;;
+		esac
+	done
+	# "console[" alone asks for no boot of its own beside an OVMF or Xen one.
+	if [ $((${#efi_tests[@]} + ${#xen_tests[@]})) -gt 0 ] && [ "${tests[*]}" = boot ]; then
+		tests=()
+	fi
+	[ $((${#tests[@]} + ${#efi_tests[@]} + ${#xen_tests[@]})) -gt 0 ] || tests=(boot)
+	# The xen-debug kernel only for a Xen boot, the debug kernel otherwise.
+	variants=()
+	[ $((${#tests[@]} + ${#efi_tests[@]})) -eq 0 ] || variants+=(debug)
+	[ ${#xen_tests[@]} -eq 0 ] || variants+=(xen-debug)
+	built=1
+	for v in "${variants[@]}"; do
+		if ! bash "$TOP/scripts/build-kernel.sh" "$v" >"$work/$n.build.log" 2>&1; then
+			echo "FAIL build (see $LOGS/build-$v.log)" >"$results"
+			built=0
+			break
+		fi
+	done
+	if [ $built -eq 1 ]; then
 		# The selftests only when the mutant changes them (and back after).
 		if git -C "$TREE" diff --name-only HEAD~1 | grep -q '^tools/testing/selftests/'; then
 			selftests=1
 			bash "$TOP/scripts/build-tools.sh" debug selftests
 		fi
-		tests=() efi_tests=()
-		for c in "${catchers[@]}"; do
-			t=$(guest_test_of "$c")
-			case $t in
-			build) ;;
-			efi-boot) [ ${#efi_tests[@]} -gt 0 ] || efi_tests=(boot) ;;
-			efi) efi_tests=(efi) ;;
-			*) [[ " ${tests[*]} " == *" $t "* ]] || tests+=("$t") ;;
-			esac
-		done
-		# "console[" alone asks for no boot of its own beside an OVMF one.
-		if [ ${#efi_tests[@]} -gt 0 ] && [ "${tests[*]}" = boot ]; then
-			tests=()
-		fi
-		[ ${#tests[@]} -gt 0 ] || [ ${#efi_tests[@]} -gt 0 ] || tests=(boot)
-		if [ ${#tests[@]} -gt 0 ]; then
-			bash "$TOP/scripts/run-vm.sh" --smp 4 debug "mutant-$n" "${tests[@]}" || true
-			bash "$TOP/scripts/parse-results.sh" "$BUILD/runs/mutant-$n" \
-				--kunit "$KUNIT_SUITE" "${tests[@]}" >>"$results"
-		fi
-		if [ ${#efi_tests[@]} -gt 0 ]; then
-			bash "$TOP/scripts/run-vm.sh" --smp 4 --efi --append lazymm_efi_seconds=60 \
-				debug "mutant-$n-efi" "${efi_tests[@]}" || true
-			bash "$TOP/scripts/parse-results.sh" "$BUILD/runs/mutant-$n-efi" \
-				--kunit "$KUNIT_SUITE" --kunit-as kunit-efi "${efi_tests[@]}" >>"$results"
-		fi
+		[ ${#tests[@]} -eq 0 ] ||
+			boot_and_parse "mutant-$n" kunit debug --smp 4 -- "${tests[@]}"
+		[ ${#efi_tests[@]} -eq 0 ] ||
+			boot_and_parse "mutant-$n-efi" kunit-efi debug --smp 4 --efi \
+				--append lazymm_efi_seconds=60 -- "${efi_tests[@]}"
+		[ ${#xen_tests[@]} -eq 0 ] ||
+			boot_and_parse "mutant-$n-xen" kunit-xen xen-debug --xen --smp 4 \
+				--mem 3072 -- "${xen_tests[@]}"
 	fi
 	git -C "$TREE" reset -q --hard "$series_head"
 	[ "$selftests" -eq 0 ] || bash "$TOP/scripts/build-tools.sh" debug selftests

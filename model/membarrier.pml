@@ -1,0 +1,114 @@
+/*
+ * membarrier(MEMBARRIER_CMD_PRIVATE_EXPEDITED) against a CPU that returns
+ * from a lazy mm to a user task of the caller's mm, on x86-TSO.
+ *
+ * The store-buffering litmus that membarrier exists for: a thread T of the
+ * mm stores Y and loads X with only a compiler barrier between; the caller
+ * stores X, calls membarrier() and loads Y. Both loads seeing 0 is
+ * forbidden. membarrier() reads each CPU's rq->curr and sends an IPI (a
+ * full barrier there) only where the current task uses the mm, so T's CPU
+ * needs a full barrier between its store to rq->curr and T's first access
+ * in user space: otherwise its rq->curr store can wait in the store buffer
+ * while T's load of X runs, the caller reads the old rq->curr, sends no
+ * IPI, and both miss. With the lazy mm reference, mmdrop_lazy_tlb_sched()'s
+ * atomic in finish_task_switch() gave that barrier; without it, the series
+ * keeps an explicit smp_mb() there.
+ *
+ * -DNO_MB removes the smp_mb() from finish_task_switch(); spin then finds
+ * the forbidden outcome. -DX86_SWITCH_MM adds what x86's
+ * switch_mm_irqs_off() does on that path after rq->curr is stored: a CR3
+ * write (serializing) with a locked cpumask_set_cpu() when the user task's
+ * mm is not the lazy one, an smp_mb() on the was_lazy path when it is;
+ * either drains the store buffer. With both, spin finds no error: on x86
+ * the smp_mb() in finish_task_switch() adds nothing, which is why no test
+ * can see it go (tests/broken/README.md).
+ */
+
+#define IDLE	0
+#define T	1
+
+byte curr = IDLE;	/* rq->curr of CPU 0, in memory */
+byte X, Y;		/* user memory */
+
+/* CPU 0's store buffer, FIFO: rq->curr, then Y */
+byte sb_len;
+byte sb_addr[2];	/* 0: rq->curr, 1: Y */
+byte sb_val[2];
+
+bool ipi, ipi_done;
+byte r1 = 9, r2 = 9;	/* the caller's Y, T's X; 9: not loaded yet */
+
+inline store0(a, v)
+{
+	atomic { sb_addr[sb_len] = a; sb_val[sb_len] = v; sb_len++ }
+}
+
+inline drain_wait()
+{
+	atomic { sb_len == 0 -> skip }
+}
+
+/* CPU 0: idle, lazily on the mm, schedules T in and returns to user. */
+active proctype lazy_cpu()
+{
+	/* __schedule(): rq->curr = T */
+	store0(0, T);
+#ifdef X86_SWITCH_MM
+	/* switch_mm_irqs_off(): CR3 write and locked bit set, or smp_mb() */
+	drain_wait();
+#endif
+#ifndef NO_MB
+	/* finish_task_switch(): mmdrop_lazy_tlb_sched()'s smp_mb() */
+	drain_wait();
+#endif
+	/* T in user space: Y = 1; barrier(); r2 = X */
+	store0(1, 1);
+	/* a load is not satisfied from the buffer unless it holds X: never */
+	r2 = X
+}
+
+/* CPU 0's store buffer drains in order, at any time. */
+active proctype drain()
+{
+end:	do
+	:: atomic {
+		sb_len > 0 ->
+		if
+		:: sb_addr[0] == 0 -> curr = sb_val[0]
+		:: else -> Y = sb_val[0]
+		fi;
+		sb_addr[0] = sb_addr[1]; sb_val[0] = sb_val[1];
+		sb_len--
+	   }
+	od
+}
+
+/* The IPI: membarrier_ipi()'s smp_mb() on CPU 0, between two of its steps. */
+active proctype ipi_handler()
+{
+end:	atomic { ipi -> skip };
+	drain_wait();
+	ipi_done = true
+}
+
+/* CPU 1: the caller, a thread of the same mm. */
+active proctype caller()
+{
+	/* X = 1, then membarrier(): smp_mb() (so X is in memory) */
+	X = 1;
+	/* READ rq->curr of CPU 0: an IPI only if it runs a task of the mm */
+	if
+	:: curr == T -> ipi = true; ipi_done
+	:: else -> skip
+	fi;
+	/* smp_mb(), then r1 = Y */
+	r1 = Y
+}
+
+active proctype check()
+{
+end:	atomic {
+		r1 != 9 && r2 != 9 ->
+		assert(r1 == 1 || r2 == 1)
+	}
+}

@@ -23,6 +23,16 @@ bash "$TOP/scripts/model.sh" | tee -a "$results"
 phase "kernel tree and debug kernel"
 need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}"
 bash "$TOP/scripts/tree.sh"
+# Every mutant must still apply on the series, or make mutants cannot
+# show its test failing: one case each.
+for p in "$TOP"/tests/broken/*.patch; do
+	n=${p##*/}
+	if git -C "$TREE" apply --check "$p" 2>/dev/null; then
+		echo "PASS mutant-applies:${n%.patch}"
+	else
+		echo "FAIL mutant-applies:${n%.patch} (does not apply on the series: regenerate it, tests/broken/README.md)"
+	fi
+done | tee -a "$results"
 bash "$TOP/scripts/build-kernel.sh" debug
 bash "$TOP/scripts/build-tools.sh" debug selftests
 make -s -C "$TOP/tools/guest"	# efistress for the EFI test

@@ -34,11 +34,14 @@ for n in "${names[@]}"; do
 done
 
 need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}"
+git -C "$TREE" am --abort >/dev/null 2>&1 || true
 bash "$TOP/scripts/tree.sh"
 series_head=$(git -C "$TREE" rev-parse HEAD)
+# Back to the series, also after a git am that failed before it committed
+# anything (it leaves its state behind, and the next git am refuses to run).
 restore() {
+	git -C "$TREE" am --abort >/dev/null 2>&1 || true
 	if [ "$(git -C "$TREE" rev-parse HEAD)" != "$series_head" ]; then
-		git -C "$TREE" am --abort >/dev/null 2>&1 || true
 		git -C "$TREE" reset -q --hard "$series_head"
 	fi
 }
@@ -95,7 +98,7 @@ for n in "${names[@]}"; do
 	start=$(date +%s)
 	log "== mutant $n: $what"
 	log "   expected catchers: ${catchers[*]}"
-	git -C "$TREE" am -q "$patch" || die "$n.patch does not apply on the series"
+	git -C "$TREE" am -q "$patch" || { restore; die "$n.patch does not apply on the series"; }
 	results=$work/$n.txt
 	: >"$results"
 	selftests=0

@@ -7,8 +7,9 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-fragments=(configs/guest.config)
-[ "${1:-guest}" = debug ] && fragments+=(configs/debug.config)
+names=(guest)
+[ "${1:-guest}" = debug ] && names+=(debug)
+mapfile -t fragments < <(config_fragments "${names[@]}")
 need_pkgs "${BUILD_PKGS[@]}"
 [ -d "$TREE/.git" ] || die "no kernel tree; run 'make tree' first"
 wt=$BUILD/linux-bisect

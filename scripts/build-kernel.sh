@@ -6,19 +6,21 @@
 #   base-debug  base + configs/debug.config (the soak's reference)
 #   xen-debug   debug without KASAN, for the Xen PV dom0 (configs/xen-debug.config)
 #   kcsan, base-kcsan  debug and base-debug with KCSAN for KASAN (configs/kcsan.config)
-# Output: build/out/<variant>/{arch/x86/boot/bzImage,vmlinux,System.map}
+# Config: configs/NAME.config fragments, each with configs/BASE/NAME.config
+# after it where the base needs more.
+# Output: build/BASE/out/<variant>/{arch/x86/boot/bzImage,vmlinux,System.map}
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 variant=${1:?usage: build-kernel.sh VARIANT (base, patched, debug, ...)}
 case $variant in
-base) fragments=(configs/guest.config) ;;
-patched) fragments=(configs/guest.config) ;;
-debug | base-debug) fragments=(configs/guest.config configs/debug.config) ;;
-xen-debug) fragments=(configs/guest.config configs/debug.config configs/xen-debug.config) ;;
-kcsan | base-kcsan) fragments=(configs/guest.config configs/debug.config configs/kcsan.config) ;;
+base | patched) names=(guest) ;;
+debug | base-debug) names=(guest debug) ;;
+xen-debug) names=(guest debug xen-debug) ;;
+kcsan | base-kcsan) names=(guest debug kcsan) ;;
 *) die "unknown variant '$variant' (base, patched, debug, base-debug, xen-debug, kcsan or base-kcsan)" ;;
 esac
+mapfile -t fragments < <(config_fragments "${names[@]}")
 
 need_pkgs "${BUILD_PKGS[@]}"
 [ -d "$TREE/.git" ] || die "no kernel tree; run 'make tree' first"

@@ -25,7 +25,7 @@ need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}"
 bash "$TOP/scripts/tree.sh"
 # Every mutant must still apply on the series, or make mutants cannot
 # show its test failing: one case each.
-for p in "$TOP"/tests/broken/*.patch; do
+for p in "$BROKEN"/*.patch; do
 	n=${p##*/}
 	if git -C "$TREE" apply --check "$p" 2>/dev/null; then
 		echo "PASS mutant-applies:${n%.patch}"

@@ -53,4 +53,4 @@ s = re.sub(r"^Date: .*$", "Date: " + date, s, count=1, flags=re.M)
 open(out, "w").write(s)
 PY
 fi
-log "exported $(wc -l <"$PATCHES/series") patches to patches/"
+log "exported $(wc -l <"$PATCHES/series") patches to patches/$BASE/"

@@ -2,19 +2,50 @@
 # (the variables here are used by the scripts that source this file)
 # Common settings and helpers, sourced by every script in scripts/.
 
-# The one place the base is pinned. Override with BASE_VERSION=... at your
-# own risk: the series is only known to apply to this version.
-PINNED_BASE_VERSION=6.12.117-1~deb12u1
-BASE_VERSION=${BASE_VERSION:-$PINNED_BASE_VERSION}
-BASE_PACKAGE=linux-source-6.12
-BASE_TARBALL=/usr/src/linux-source-6.12.tar.xz
-
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=$TOP/build
+
+# The bases the series is kept for: BASE=7.3 (the default, the current
+# kernel) or BASE=6.12 (the LTS backport). Each has its own series
+# (patches/BASE/), mutants (tests/broken/BASE/), config additions
+# (configs/BASE/) and build directory (build/BASE/), and is pinned to one
+# Debian source package: the one place the pins are. Override with
+# BASE_VERSION=... at your own risk: a series is only known to apply to
+# its pinned version.
+BASE=${BASE:-7.3}
+case $BASE in
+7.3)
+	PINNED_BASE_VERSION=7.3.4-1~bpo13+1
+	BASE_PACKAGE=linux-source-7.3
+	# Not in bookworm: fetched from this suite with a private apt
+	# configuration and unpacked under build/7.3/, leaving the host's
+	# packages alone.
+	BASE_SUITE=trixie-backports
+	;;
+6.12)
+	PINNED_BASE_VERSION=6.12.117-1~deb12u1
+	BASE_PACKAGE=linux-source-6.12
+	BASE_SUITE=""	# bookworm's own, installed with apt
+	;;
+*)
+	printf 'error: unknown BASE=%s (7.3 or 6.12)\n' "$BASE" >&2
+	exit 1
+	;;
+esac
+BASE_VERSION=${BASE_VERSION:-$PINNED_BASE_VERSION}
+export BASE
+
+BUILD_ROOT=$TOP/build	# what the bases share: apt and KVM stamps
+BUILD=$BUILD_ROOT/$BASE
+if [ -n "$BASE_SUITE" ]; then
+	BASE_TARBALL=$BUILD/base-package/usr/src/$BASE_PACKAGE.tar.xz
+else
+	BASE_TARBALL=/usr/src/$BASE_PACKAGE.tar.xz
+fi
 TREE=$BUILD/linux
 OUT=$BUILD/out
 LOGS=$BUILD/logs
-PATCHES=$TOP/patches
+PATCHES=$TOP/patches/$BASE
+BROKEN=$TOP/tests/broken/$BASE
 JOBS=${JOBS:-3}
 # The series' KUnit suite: its KTAP lines on a console are test cases.
 KUNIT_SUITE=x86_lazy_mm
@@ -41,10 +72,10 @@ need_pkgs() {
 	[ ${#missing[@]} -eq 0 ] && return 0
 	[ "$(id -u)" -eq 0 ] || die "missing packages (${missing[*]}); run as root or install them"
 	log "installing with apt: ${missing[*]}"
-	if [ ! -f "$BUILD/.apt-updated" ]; then
+	if [ ! -f "$BUILD_ROOT/.apt-updated" ]; then
 		apt-get update >"$LOGS/apt-update.log" 2>&1 ||
 			die "apt-get update failed, see $LOGS/apt-update.log"
-		mkdir -p "$BUILD" && touch "$BUILD/.apt-updated"
+		mkdir -p "$BUILD_ROOT" && touch "$BUILD_ROOT/.apt-updated"
 	fi
 	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
 		"${missing[@]}" >"$LOGS/apt-install.log" 2>&1 ||
@@ -86,6 +117,17 @@ overridden() {
 		grep -qE "^(# )?${opt}[= ]" "$TOP/$frag" && return 0
 	done
 	return 1
+}
+
+# The config fragments for NAME... (configs/NAME.config), each followed by
+# this base's additions to it (configs/BASE/NAME.config) where there are
+# any: paths relative to $TOP, one per line.
+config_fragments() {
+	local name
+	for name in "$@"; do
+		echo "configs/$name.config"
+		[ ! -f "$TOP/configs/$BASE/$name.config" ] || echo "configs/$BASE/$name.config"
+	done
 }
 
 # Verify that every option the config fragments ask for survived
@@ -139,7 +181,7 @@ check_config_fragments() {
 kvm_usable() {
 	local kernel=$1 stamp tmp
 	[ -w /dev/kvm ] || return 1
-	stamp=$BUILD/.kvm-usable-$(cat /proc/sys/kernel/random/boot_id)
+	stamp=$BUILD_ROOT/.kvm-usable-$(cat /proc/sys/kernel/random/boot_id)
 	if [ ! -f "$stamp" ]; then
 		tmp=$(mktemp)
 		timeout 30 qemu-system-x86_64 -accel kvm -cpu host -m 256 -nodefaults \

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make mutants: show that the tests can fail, one step of the mechanism at
-# a time. Each tests/broken/NAME.patch breaks one step and names, in
+# a time. Each tests/broken/BASE/NAME.patch breaks one step and names, in
 # "Catcher:" lines of its changelog, the test cases that must go red
 # (the names make check prints: "kunit:x86_lazy_mm.case",
 # "lazy_mm: lazy_mm.case", "console[check]", "console:TEXT" for a report
@@ -10,7 +10,7 @@
 # guest tests its catchers need, and see what failed (the xen-debug
 # kernel, as a Xen PV dom0, for a "kunit-xen:" catcher). Writes
 # build/report/mutants.md and fails if any mutant survives.
-#   mutants.sh [NAME...]      (default: every tests/broken/*.patch)
+#   mutants.sh [NAME...]      (default: every tests/broken/BASE/*.patch)
 # A SKIP never counts as a kill. The tree is put back to the series after
 # each mutant, and on exit.
 set -euo pipefail
@@ -30,13 +30,13 @@ if [ $# -gt 0 ]; then
 	names=("$@")
 else
 	names=()
-	for p in "$TOP"/tests/broken/*.patch; do
+	for p in "$BROKEN"/*.patch; do
 		n=${p##*/}
 		names+=("${n%.patch}")
 	done
 fi
 for n in "${names[@]}"; do
-	[ -f "$TOP/tests/broken/$n.patch" ] || die "no tests/broken/$n.patch"
+	[ -f "$BROKEN/$n.patch" ] || die "no $BROKEN/$n.patch"
 done
 
 need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}"
@@ -96,7 +96,7 @@ boot_and_parse() {
 
 rows=() killed=0 survived=0 by_build=0
 for n in "${names[@]}"; do
-	patch=$TOP/tests/broken/$n.patch
+	patch=$BROKEN/$n.patch
 	what=$(git mailinfo /dev/null /dev/null <"$patch" | sed -n 's/^Subject: //p')
 	what=${what#DO NOT MERGE: }
 	mapfile -t catchers < <(catchers_of "$patch")
@@ -205,7 +205,7 @@ done
 {
 	echo "# Mutants"
 	echo
-	echo "Each mutant (tests/broken/NAME.patch) breaks one step of the series;"
+	echo "Each mutant (tests/broken/$BASE/NAME.patch) breaks one step of the $BASE series;"
 	echo "\`make mutants\` applies it on top of the series, rebuilds the debug"
 	echo "kernel and boots it under QEMU ($(nproc) host cores; TCG unless KVM"
 	echo "works), -smp 4, with the guest tests its catchers need. KUnit and the"

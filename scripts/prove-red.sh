@@ -2,13 +2,13 @@
 # Show that the tests can fail: put a deliberately broken patch from
 # tests/broken/ on top of the series, run make check, and expect it to
 # fail. patches/ and build/linux are restored afterwards.
-#   prove-red.sh NAME   (tests/broken/NAME.patch)
+#   prove-red.sh NAME   (tests/broken/BASE/NAME.patch)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/series.sh"
 
-name=${1:?usage: prove-red.sh NAME (one of: $(cd "$TOP/tests/broken" && ls))}
-patch=$TOP/tests/broken/$name.patch
+name=${1:?usage: prove-red.sh NAME (one of: $(cd "$BROKEN" && ls))}
+patch=$BROKEN/$name.patch
 [ -f "$patch" ] || die "no $patch"
 git -C "$TOP" diff --quiet -- patches ||
 	die "patches/ has uncommitted changes; commit them first"
@@ -27,7 +27,7 @@ trap restore EXIT
 bash "$TOP/scripts/tree.sh" >/dev/null
 cp "$patch" "$PATCHES/9999-$name.patch"
 echo "9999-$name.patch" >>"$PATCHES/series"
-log "make check with tests/broken/$name.patch on top of the series"
+log "make check with tests/broken/$BASE/$name.patch on top of the series"
 if bash "$TOP/scripts/check.sh" 2>&1 | tee "$LOGS/prove-red-$name.log"; then
 	die "make check PASSED with $name applied: the tests did not catch it"
 fi

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Make build/linux: a git tree with the pristine base as tag "base" and the
-# series from patches/ applied on top, one commit per patch.
+# Make build/BASE/linux: a git tree with the pristine base as tag "base" and
+# the series from patches/BASE/ applied on top, one commit per patch.
 #
 # Refuses to touch a tree that holds work not yet in patches/ (uncommitted
 # changes, or commits that differ from patches/): export it first.
@@ -8,8 +8,45 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/series.sh"
 
+# A base from another Debian suite (BASE_SUITE): apt-get download with a
+# private sources list, lists and cache under build/BASE/apt, checked
+# against the Debian archive keyring, then dpkg -x under build/BASE/; the
+# host's sources and packages are not touched.
+fetch_base_package() {
+	local apt=$BUILD/apt deb
+	local -a opts=(-o "Dir::Etc::SourceList=$apt/sources.list"
+		-o "Dir::Etc::SourceParts=/dev/null"
+		-o "Dir::State::Lists=$apt/lists"
+		-o "Dir::Cache::Archives=$apt/archives")
+	need_pkgs debian-archive-keyring
+	mkdir -p "$apt/lists/partial" "$apt/archives/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $BASE_SUITE main" \
+		>"$apt/sources.list"
+	log "fetching $BASE_PACKAGE=$BASE_VERSION from $BASE_SUITE"
+	apt-get "${opts[@]}" update >"$LOGS/apt-base.log" 2>&1 ||
+		die "cannot read the $BASE_SUITE package lists (see $LOGS/apt-base.log)"
+	(cd "$apt" && apt-get "${opts[@]}" download "$BASE_PACKAGE=$BASE_VERSION") \
+		>>"$LOGS/apt-base.log" 2>&1 ||
+		die "cannot download $BASE_PACKAGE=$BASE_VERSION from $BASE_SUITE (see $LOGS/apt-base.log)"
+	deb=$apt/${BASE_PACKAGE}_${BASE_VERSION//:/%3a}_all.deb
+	[ -f "$deb" ] || die "apt-get download left no $deb"
+	[ "$(dpkg-deb -f "$deb" Version)" = "$BASE_VERSION" ] ||
+		die "$deb is not version $BASE_VERSION"
+	rm -rf "$BUILD/base-package"
+	dpkg-deb -x "$deb" "$BUILD/base-package"
+	dpkg-deb -f "$deb" Version >"$BUILD/base-package/version"
+}
+
 check_base_package() {
 	local have
+	if [ -n "$BASE_SUITE" ]; then
+		have=$(cat "$BUILD/base-package/version" 2>/dev/null || true)
+		if [ "$have" != "$BASE_VERSION" ] || [ ! -f "$BASE_TARBALL" ]; then
+			need_pkgs "${BUILD_PKGS[@]}"
+			fetch_base_package
+		fi
+		return 0
+	fi
 	have=$(dpkg-query -W -f='${Version}' "$BASE_PACKAGE" 2>/dev/null || true)
 	if [ -z "$have" ] || [ ! -f "$BASE_TARBALL" ]; then
 		need_pkgs "${BUILD_PKGS[@]}"
@@ -98,6 +135,13 @@ apply_series() {
 	log "tree ready: base + $n patches"
 }
 
+# Before there were two bases, the 6.12 tree was build/linux.
+if [ -d "$BUILD_ROOT/linux/.git" ] && [ ! -d "$TREE/.git" ]; then
+	die "$BUILD_ROOT/linux is a 6.12 tree from before BASE= (now build/6.12/linux).
+  Move it, with its worktrees, if it holds work you want:
+    mkdir -p $BUILD_ROOT/6.12 && mv $BUILD_ROOT/linux $BUILD_ROOT/6.12/linux && git -C $BUILD_ROOT/6.12/linux worktree prune
+  or move it out of the way (mv $BUILD_ROOT/linux $BUILD_ROOT/linux.old)."
+fi
 check_base_package
 if [ -d "$TREE/.git" ]; then
 	tree_version=$(cat "$TREE/.git/lazymm-base-version" 2>/dev/null || echo unknown)

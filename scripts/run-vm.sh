@@ -60,7 +60,7 @@ console=$res/console.log
 # LA57 clear, and KASAN calls a direct-map access "wild-memory-access" in
 # do_raw_spin_lock() from handle_edge_irq(). Base and patched kernels
 # alike, 6.12 and 7.3, mostly under OVMF; nothing of the series runs yet.
-accel=(-accel 'tcg,thread=multi,tb-size=256' -cpu max,la57=off)
+accel=(-accel 'tcg,thread=multi,tb-size=256' -cpu 'max,la57=off')
 # Under TCG, vCPUs run far slower than real time and share the host's
 # cores, so a vCPU can go seconds without running: give RCU stall
 # detection 60s instead of 21s. Real stalls (a CPU stuck for good) are
@@ -143,7 +143,13 @@ while [ $rc -eq 125 ]; do
 	# Seen in up to half of the debug boots when the host is loaded, also
 	# with KUnit disabled; not understood yet (a lost interrupt or wakeup
 	# under TCG is the suspect). Keep each console and try again; a kernel
-	# that hangs every time still fails.
+	# that hangs every time still fails. A kernel that reported a bug on
+	# its way (a KUnit case that oopsed, say) is not retried: the console
+	# stays, for the caller to parse.
+	if ! bash "$TOP/scripts/scan-console.sh" "$console" >/dev/null 2>&1; then
+		log "no init after ${boot_timeout}s, with kernel reports on the console: not retried"
+		break
+	fi
 	mv "$console" "$res/console.boot-hang-$try.log"
 	log "WARNING: no init after ${boot_timeout}s (try $try of $boot_tries); console kept in $res/console.boot-hang-$try.log"
 	[ $try -lt $boot_tries ] || die "the guest hung before init $boot_tries times (consoles in $res)"
@@ -152,6 +158,11 @@ while [ $rc -eq 125 ]; do
 	boot || rc=$?
 done
 elapsed=$(($(date +%s) - start))
+if [ $rc -eq 125 ]; then
+	echo "---- last 50 console lines ($console) ----" >&2
+	tail -n 50 "$console" >&2
+	die "the guest stopped before init with kernel reports (console: $console)"
+fi
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	echo "---- last 50 console lines ($console) ----" >&2
 	tail -n 50 "$console" >&2

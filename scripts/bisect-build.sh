@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build every prefix of the series (base + patch 1, base + patches 1-2, ...)
 # with the guest config, incrementally in one object tree, and report the
-# first prefix that does not build. Uses a separate worktree, so build/linux
+# first prefix that does not build. Uses a separate worktree, so build/BASE/linux
 # is left alone. A prefix whose source tree built before is skipped.
 #   bisect-build.sh [VARIANT-CONFIGS]   (default: guest; "debug" adds debug.config)
 set -euo pipefail

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build one kernel variant out of tree, with ccache:
-#   base     the pristine base (tag "base", checked out in build/linux-base)
-#   patched  build/linux as it is (base + series)
+#   base     the pristine base (tag "base", checked out in build/BASE/linux-base)
+#   patched  build/BASE/linux as it is (base + series)
 #   debug    patched + configs/debug.config
 #   base-debug  base + configs/debug.config (the soak's reference)
 #   xen-debug   debug without KASAN, for the Xen PV dom0 (configs/xen-debug.config)

@@ -2,8 +2,8 @@
 # Build what runs inside the guest from the same tree as a kernel variant:
 #   build-tools.sh VARIANT selftests   kselftests (membarrier, lazy_mm if
 #                                      the series has it) into
-#                                      build/out/VARIANT/kselftest/<target>/
-#   build-tools.sh VARIANT perf        tools/perf into build/out/VARIANT/perf/
+#                                      build/BASE/out/VARIANT/kselftest/<target>/
+#   build-tools.sh VARIANT perf        tools/perf into build/BASE/out/VARIANT/perf/
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

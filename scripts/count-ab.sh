@@ -1,15 +1,15 @@
 #!/usr/bin/env bash
-# Count-only A/B of two kernels already built under build/out/, such as two
+# Count-only A/B of two kernels already built under build/BASE/out/, such as two
 # prefixes of the series: the lock-counting plugin's runs of make (pingpong,
 # fork+exit, fork+exec at 4 vCPUs), and a report of just those counts.
 #   scripts/count-ab.sh BEFORE AFTER NAME
-#     BEFORE, AFTER  directories of build/out with a bzImage and System.map
-#     NAME           results in build/runs/NAME/, report in build/report-NAME/
+#     BEFORE, AFTER  directories of build/BASE/out with a bzImage and System.map
+#     NAME           results in build/BASE/runs/NAME/, report in build/BASE/report-NAME/
 # The report calls BEFORE "base" and AFTER "patched".
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ $# = 3 ] || die "usage: count-ab.sh BEFORE AFTER NAME (kernels in build/out/BEFORE and build/out/AFTER)"
+[ $# = 3 ] || die "usage: count-ab.sh BEFORE AFTER NAME (kernels in build/BASE/out/BEFORE and build/BASE/out/AFTER)"
 before=$1 after=$2 name=$3
 case $name in
 */* | .* | "") die "NAME must be a plain directory name, not '$name'" ;;

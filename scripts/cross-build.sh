@@ -34,7 +34,7 @@ summary=$LOGS/cross-build.txt
 : >"$summary"
 say() { log "$*"; echo "$*" >>"$summary"; }
 
-# build ARCH VARIANT SRC: configure and build vmlinux in build/out/cross-ARCH-VARIANT.
+# build ARCH VARIANT SRC: configure and build vmlinux in build/BASE/out/cross-ARCH-VARIANT.
 build() {
 	local arch=$1 variant=$2 src=$3 out=$OUT/cross-$1-$2 start
 	local kmake=(make -C "$src" O="$out" -j"$JOBS" ARCH="$karch"

@@ -2,7 +2,7 @@
 # make model: check the Promela models in model/ with spin, exhaustively.
 # The fixed protocol must show no error; each variant that puts one hole
 # back (-D switch) must show one, and its counterexample is kept, shortened
-# to the steps that change shared state, in build/model/NAME.trail.txt.
+# to the steps that change shared state, in build/BASE/model/NAME.trail.txt.
 # Prints one PASS/FAIL line per case, like make check.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -61,7 +61,7 @@ for c in "${CASES[@]}"; do
 		echo "PASS model:$name (no errors, $states states, ${secs}s)"
 	elif [ "$expect" = error ] && [ "${errors:-0}" -gt 0 ]; then
 		(cd "$work" && spin -t -p "${dflag[@]}" "$model" 2>&1) | shorten >"$dir/$name.trail.txt"
-		echo "PASS model:$name (counterexample found: $(grep -m1 -oE 'assertion violated.*\(at depth [0-9]+\)|invalid end state' "$work/pan.log"), ${secs}s; trail in build/model/$name.trail.txt)"
+		echo "PASS model:$name (counterexample found: $(grep -m1 -oE 'assertion violated.*\(at depth [0-9]+\)|invalid end state' "$work/pan.log"), ${secs}s; trail in build/$BASE/model/$name.trail.txt)"
 	else
 		echo "FAIL model:$name (expected $expect, got ${errors:-?} errors; see $work/pan.log)"
 	fi

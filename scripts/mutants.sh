@@ -94,6 +94,14 @@ boot_and_parse() {
 		--kunit "$KUNIT_SUITE" --kunit-as "$as" "$@" >>"$results"
 }
 
+# A kernel report line of the console scan in $results, as "console: ...":
+# the first one, or the first that contains TEXT.  report_line [TEXT]
+report_line() {
+	local line
+	line=$(grep '^    ' "$results" | grep -m1 -F -- "${1:-}" || true)
+	[ -z "$line" ] || echo "console: $(echo "$line" | tr -d '\r' | sed 's/^ *[0-9]*://')"
+}
+
 rows=() killed=0 survived=0 by_build=0
 for n in "${names[@]}"; do
 	patch=$BROKEN/$n.patch
@@ -173,8 +181,7 @@ for n in "${names[@]}"; do
 	for c in "${catchers[@]}"; do
 		[ -z "$expected" ] || break
 		case $c in console:*) ;; *) continue ;; esac
-		line=$(grep -m1 -F -- "${c#console:}" <(grep '^    ' "$results") || true)
-		[ -z "$line" ] || expected="console: $(echo "$line" | tr -d '\r' | sed 's/^ *[0-9]*://')"
+		expected=$(report_line "${c#console:}")
 	done
 	secs=$(($(date +%s) - start))
 	if [ ${#fails[@]} -eq 0 ]; then
@@ -193,7 +200,7 @@ for n in "${names[@]}"; do
 		fi
 		# The console scan's first report says more than its file name.
 		case $caught in
-		console\[*) caught="console: $(grep -m1 '^    ' "$results" | tr -d '\r' | sed 's/^ *[0-9]*://')" ;;
+		console\[*) caught=$(report_line) ;;
 		esac
 		[ ${#fails[@]} -eq 1 ] || caught+=" (+$((${#fails[@]} - 1)) more)"
 	fi

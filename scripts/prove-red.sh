@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Show that the tests can fail: put a deliberately broken patch from
 # tests/broken/ on top of the series, run make check, and expect it to
-# fail. patches/ and build/linux are restored afterwards.
+# fail. patches/BASE/ and build/BASE/linux are restored afterwards.
 #   prove-red.sh NAME   (tests/broken/BASE/NAME.patch)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

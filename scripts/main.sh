@@ -20,7 +20,7 @@ VARIANTS=(base patched)
 phase() { log "== $*"; }
 
 phase "packages, tree, kernels, tools"
-need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}" gnuplot-nox python3
+need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}" gnuplot-nox python3 rt-tests
 bash "$TOP/scripts/tree.sh"
 for v in "${VARIANTS[@]}"; do
 	bash "$TOP/scripts/build-kernel.sh" "$v"

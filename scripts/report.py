@@ -34,13 +34,23 @@ WORKLOADS = [
     ("exec", "exec_per_sec", "fork+exec/s", False),
     ("thread", "thread_per_sec", "threads/s", False),
     ("perf_pipe", "perf_pipe_usecs_per_op", "ops/s (1e6 / usecs per op)", True),
+    ("cs1_threads", "cs1_threads_per_sec", "switches/s (context_switch1)", False),
+    ("cs1_processes", "cs1_processes_per_sec", "switches/s (context_switch1)", False),
+    ("hackbench_process", "hackbench_process_msgs_per_sec", "messages/s (hackbench -p -P)",
+     False),
+    ("hackbench_thread", "hackbench_thread_msgs_per_sec", "messages/s (hackbench -p -T)",
+     False),
 ]
-PROFILED = ("pingpong", "forkexit")   # perf workloads
-COUNTED = ("pingpong", "forkexit", "exec")   # lockcount workloads
+PROFILED = ("pingpong", "forkexit", "cs1", "hackbench")   # perf workloads
+COUNTED = ("pingpong", "forkexit", "exec", "cs1", "hackbench")   # lockcount workloads
 UNIT_OF = {"pingpong": "round trip (4 context switches through idle)",
            "forkexit": "fork + exit + wait",
-           "exec": "fork + exec of /bin/true + exit + wait"}
-UNIT_SHORT = {"pingpong": "round trip", "forkexit": "fork+exit", "exec": "fork+exec"}
+           "exec": "fork + exec of /bin/true + exit + wait",
+           "cs1": "context_switch1 round trip, threads, one pair on one CPU "
+                  "(2 direct switches, no idle)",
+           "hackbench": "hackbench message (pipes, processes, 1 group of 40)"}
+UNIT_SHORT = {"pingpong": "round trip", "forkexit": "fork+exit", "exec": "fork+exec",
+              "cs1": "cs1 round trip", "hackbench": "message"}
 # pingpong: two pinned threads, each CPU goes thread -> idle -> thread once
 # per round trip, so one round trip is two lazy rounds.
 LAZY_ROUNDS_PER_ROUND_TRIP = 2

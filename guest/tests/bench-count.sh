@@ -17,4 +17,10 @@ keep pingpong
 keep forkexit
 "$b" exec -n "${lazymm_execs:-100}" -j 1
 keep exec
+"$b" cs1 -m threads -n "${lazymm_rounds:-2000}" -j 1
+keep cs1
+# hackbench: 1 group, 20 x 20 x loops messages; one unit = one message.
+loops=${lazymm_hackbench_loops:-20}
+"$b" run -n $((400 * loops)) -- hackbench -p -g 1 -l "$loops"
+keep hackbench
 echo "ok"

@@ -10,9 +10,16 @@ cd /tmp
 ev=task-clock,context-switches,cpu-migrations,page-faults
 "$perf" stat -a -e "$ev" -x, -o "$RESULTS/perf-stat-pingpong.csv" "$b" pingpong -s "$s"
 "$perf" stat -a -e "$ev" -x, -o "$RESULTS/perf-stat-forkexit.csv" "$b" forkexit -s "$s" -j "$n"
-for w in pingpong forkexit; do
-	"$perf" record -q -a -g -e cpu-clock -F 999 -o /tmp/perf-$w.data \
-		"$b" $w -s "$s" -j "$n" >/dev/null
+"$perf" stat -a -e "$ev" -x, -o "$RESULTS/perf-stat-cs1.csv" "$b" cs1 -m threads -s "$s" -j "$n"
+"$perf" stat -a -e "$ev" -x, -o "$RESULTS/perf-stat-hackbench.csv" \
+	hackbench -p -g "$n" -l $((20 * s))
+for w in pingpong forkexit cs1 hackbench; do
+	case $w in
+	cs1) set -- "$b" cs1 -m threads -s "$s" -j "$n" ;;
+	hackbench) set -- hackbench -p -g "$n" -l $((20 * s)) ;;
+	*) set -- "$b" "$w" -s "$s" -j "$n" ;;
+	esac
+	"$perf" record -q -a -g -e cpu-clock -F 999 -o /tmp/perf-$w.data "$@" >/dev/null
 	"$perf" report -i /tmp/perf-$w.data --stdio --no-children --sort sym \
 		--percent-limit 0.5 -g none 2>/dev/null >"$RESULTS/perf-report-$w.txt"
 done

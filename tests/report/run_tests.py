@@ -112,6 +112,22 @@ def median_odd_rounds():
 
 
 @case
+def context_switch1_and_hackbench_rows():
+    # fixture: base 1000 x (5, 4, 20, 22) every round; patched 1010, 1020,
+    # 1030 x the same, so the medians are 1020 x and the ratios 1.01-1.03.
+    md = run_report()[1]
+    for row in ("| cs1_threads | switches/s (context_switch1) | 5000.0 | 5100.0 | 1.020 | 1.010 | 1.030 | 3 |",
+                "| cs1_processes | switches/s (context_switch1) | 4000.0 | 4080.0 | 1.020 | 1.010 | 1.030 | 3 |",
+                "| hackbench_process | messages/s (hackbench -p -P) | 20000.0 | 20400.0 | 1.020 | 1.010 | 1.030 | 3 |",
+                "| hackbench_thread | messages/s (hackbench -p -T) | 22000.0 | 22440.0 | 1.020 | 1.010 | 1.030 | 3 |"):
+        contains(section(md, "Throughput"), row)
+    # counted per unit like the others: the fixture's hackbench file is exec's
+    contains(section(md, "Locked instructions"),
+             "| hackbench | patched | 100 | 47100 | 900 | 471.000 | 9.000 | 0.000 | 49000 |")
+    check("### cs1" in section(md, "perf profiles"), "no cs1 profile")
+
+
+@case
 def median_even_rounds():
     s = report.summarize_workload({"base": [100.0, 400.0], "patched": [300.0, 100.0]})
     check(s["base"] == 250.0 and s["patched"] == 200.0, "medians %r" % s)

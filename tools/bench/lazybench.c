@@ -13,6 +13,16 @@
  *	like forkexit, the child execs /bin/true. One unit = one fork+exec.
  *   lazybench thread [-s SEC] [-n N] [-j JOBS]
  *	create and join a thread that exits at once. One unit = one thread.
+ *   lazybench cs1 -m threads|processes [-s SEC] [-n N] [-j JOBS]
+ *	will-it-scale's context_switch1: JOBS tasks, task j pinned to CPU j,
+ *	each bounces a byte through two pipes with a partner (a thread of its
+ *	process, or a forked child) that inherits the pin, so every switch
+ *	goes straight from one to the other on one CPU, never through idle.
+ *	Counts as will-it-scale does: 2 per round trip. One unit = one
+ *	round trip of task 0.
+ *   lazybench run -n N -- COMMAND [ARG...]
+ *	run COMMAND between the START and STOP markers and count N units
+ *	(e.g. the messages hackbench sends), for the TCG plugin.
  *
  * With -n the run does exactly N units (for counting with the TCG plugin,
  * whose markers it executes: START before the work, UNIT per unit in the
@@ -40,6 +50,7 @@ static double seconds = 5;
 static long units;		/* 0: run for `seconds` */
 static int jobs = 1;
 static int cpu_a, cpu_b = 1;
+static const char *mode = "threads";
 
 static double now(void)
 {
@@ -190,24 +201,154 @@ static void run_storm(const char *what)
 	printf("RESULT %s_per_sec %.1f\n", what, total / (end - start));
 }
 
+/* One context_switch1 pair: this end writes, the partner echoes. */
+struct cs1_pair {
+	int to[2], from[2];
+};
+
+static void cs1_echo(struct cs1_pair *p)
+{
+	char c;
+
+	while (read(p->to[0], &c, 1) == 1)
+		if (write(p->from[1], &c, 1) != 1)
+			break;
+}
+
+static void *cs1_echo_thread(void *arg)
+{
+	cs1_echo(arg);
+	return NULL;
+}
+
+/* Task j: pinned to CPU j, round trips until done; returns their count. */
+static long cs1_task(int j, double end, int threads)
+{
+	struct cs1_pair p;
+	pthread_t t;
+	pid_t pid = 0;
+	long done = 0;
+	char c = 'x';
+
+	pin(j);
+	if (pipe(p.to) || pipe(p.from))
+		die("pipe");
+	if (threads) {
+		if (pthread_create(&t, NULL, cs1_echo_thread, &p))
+			die("pthread_create");
+	} else {
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0) {
+			close(p.to[1]);
+			cs1_echo(&p);
+			_exit(0);
+		}
+	}
+	while (more(done, end)) {
+		if (write(p.to[1], &c, 1) != 1 || read(p.from[0], &c, 1) != 1)
+			die("context_switch1");
+		if (j == 0)
+			MARK_UNIT();
+		done++;
+	}
+	close(p.to[1]);
+	if (threads)
+		pthread_join(t, NULL);
+	else
+		waitpid(pid, NULL, 0);
+	return done;
+}
+
+static void run_cs1(void)
+{
+	int threads = !strcmp(mode, "threads");
+	int fds[2];
+	double start, end;
+	long total = 0;
+
+	if (!threads && strcmp(mode, "processes")) {
+		fprintf(stderr, "lazybench: cs1 -m threads|processes, not %s\n", mode);
+		exit(2);
+	}
+	if (pipe(fds))
+		die("pipe");
+	start = now();
+	end = start + seconds;
+	MARK_START();
+	for (int j = 0; j < jobs; j++) {
+		if (fork() == 0) {
+			long done = cs1_task(j, end, threads);
+
+			if (write(fds[1], &done, sizeof(done)) != sizeof(done))
+				die("write");
+			_exit(0);
+		}
+	}
+	for (int j = 0; j < jobs; j++) {
+		long done;
+
+		if (read(fds[0], &done, sizeof(done)) != sizeof(done))
+			die("read");
+		total += done;
+	}
+	while (wait(NULL) > 0)
+		;
+	MARK_STOP();
+	end = now();
+	/* will-it-scale's iterations: 2 per round trip. */
+	printf("RESULT cs1_%s_switches %ld\n", mode, 2 * total);
+	printf("RESULT cs1_%s_per_sec %.1f\n", mode, 2 * total / (end - start));
+}
+
+/* COMMAND between the markers, then N units at once: the plugin's counts are per unit. */
+static void run_command(char **argv)
+{
+	pid_t pid;
+	int status;
+
+	if (!units || !argv[0]) {
+		fprintf(stderr, "usage: lazybench run -n UNITS -- COMMAND [ARG...]\n");
+		exit(2);
+	}
+	MARK_START();
+	pid = fork();
+	if (pid < 0)
+		die("fork");
+	if (pid == 0) {
+		execvp(argv[0], argv);
+		die(argv[0]);
+	}
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status)) {
+		fprintf(stderr, "lazybench: %s failed\n", argv[0]);
+		exit(1);
+	}
+	for (long i = 0; i < units; i++)
+		MARK_UNIT();
+	MARK_STOP();
+	printf("RESULT run_units %ld\n", units);
+}
+
 int main(int argc, char **argv)
 {
 	const char *what;
 	int opt;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: lazybench pingpong|forkexit|exec|thread [-s SEC] [-n N] [-j JOBS] [-a CPU] [-b CPU]\n");
+		fprintf(stderr, "usage: lazybench pingpong|forkexit|exec|thread|cs1|run [-s SEC] [-n N] [-j JOBS] [-a CPU] [-b CPU] [-m threads|processes] [-- COMMAND...]\n");
 		return 2;
 	}
 	what = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "s:n:j:a:b:")) != -1) {
+	while ((opt = getopt(argc, argv, "+s:n:j:a:b:m:")) != -1) {
 		switch (opt) {
 		case 's': seconds = atof(optarg); break;
 		case 'n': units = atol(optarg); break;
 		case 'j': jobs = atoi(optarg); break;
 		case 'a': cpu_a = atoi(optarg); break;
 		case 'b': cpu_b = atoi(optarg); break;
+		case 'm': mode = optarg; break;
 		default: return 2;
 		}
 	}
@@ -216,6 +357,10 @@ int main(int argc, char **argv)
 		run_pingpong();
 	else if (!strcmp(what, "forkexit") || !strcmp(what, "exec") || !strcmp(what, "thread"))
 		run_storm(what);
+	else if (!strcmp(what, "cs1"))
+		run_cs1();
+	else if (!strcmp(what, "run"))
+		run_command(argv + optind);
 	else {
 		fprintf(stderr, "lazybench: unknown workload %s\n", what);
 		return 2;

@@ -16,12 +16,22 @@
  *
  * -DNO_MB removes the smp_mb() from finish_task_switch(); spin then finds
  * the forbidden outcome. -DX86_SWITCH_MM adds what x86's
- * switch_mm_irqs_off() does on that path after rq->curr is stored: a CR3
- * write (serializing) with a locked cpumask_set_cpu() when the user task's
- * mm is not the lazy one, an smp_mb() on the was_lazy path when it is;
- * either drains the store buffer. With both, spin finds no error: on x86
- * the smp_mb() in finish_task_switch() adds nothing, which is why no test
- * can see it go (tests/broken/README.md).
+ * switch_mm_irqs_off() does on that path after rq->curr is stored, on one
+ * of three paths chosen freely:
+ *   - the user task's mm is not the lazy one: a locked cpumask_set_cpu()
+ *     or an smp_mb(), then a CR3 write; either drains the store buffer;
+ *   - it is, with a per-CPU ASID: the was_lazy smp_mb() before tlb_gen
+ *     is read, which drains it too;
+ *   - it is, and the mm has a global ASID (AMD INVLPGB): 7.3 returns
+ *     before that smp_mb(), since broadcast flushes keep the TLB current,
+ *     and nothing drains the buffer.
+ * So NO_MB with X86_SWITCH_MM is an error on 7.3's x86: the smp_mb() in
+ * finish_task_switch() is what covers the global-ASID return. With
+ * -DX86_LAZY_MB_FIRST as well, the was_lazy smp_mb() comes before every
+ * return of the same-mm path (the series' x86 change), spin finds no
+ * error, and x86's smp_mb__after_switch_mm() may be empty for this call.
+ * No test in a TCG guest can see the barrier go (tests/broken/README.md):
+ * TCG has no INVLPGB, and the window is a store-buffer drain.
  */
 
 #define IDLE	0
@@ -54,8 +64,15 @@ active proctype lazy_cpu()
 	/* __schedule(): rq->curr = T */
 	store0(0, T);
 #ifdef X86_SWITCH_MM
-	/* switch_mm_irqs_off(): CR3 write and locked bit set, or smp_mb() */
-	drain_wait();
+	/* switch_mm_irqs_off(), on one of its three paths */
+	if
+	:: drain_wait()		/* other mm: locked bit set or smp_mb(), CR3 */
+	:: drain_wait()		/* same mm, was_lazy: smp_mb(), then tlb_gen */
+	:: skip;		/* same mm, global ASID: return ... */
+#ifdef X86_LAZY_MB_FIRST
+	   drain_wait()		/* ... after the was_lazy smp_mb() */
+#endif
+	fi;
 #endif
 #ifndef NO_MB
 	/* finish_task_switch(): mmdrop_lazy_tlb_sched()'s smp_mb() */

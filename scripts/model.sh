@@ -24,7 +24,8 @@ CASES=(
 	"mm_cid-NO_MB       mm_cid.pml   NO_MB    error"
 	"membarrier         membarrier.pml -      clean"
 	"membarrier-NO_MB   membarrier.pml NO_MB  error"
-	"membarrier-x86-NO_MB membarrier.pml NO_MB,X86_SWITCH_MM clean"
+	"membarrier-x86-NO_MB membarrier.pml NO_MB,X86_SWITCH_MM error"
+	"membarrier-x86-lazy-mb-first-NO_MB membarrier.pml NO_MB,X86_SWITCH_MM,X86_LAZY_MB_FIRST clean"
 )
 
 # The steps of a trail that change what other CPUs can see, one per line:

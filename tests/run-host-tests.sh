@@ -40,9 +40,9 @@ if [ -f "$top/tools/lockcount/Makefile" ]; then
 		sed -nE 's/^ok - (.*)/PASS lockcount:\1/p; s/^not ok - (.*)/FAIL lockcount:\1/p'
 fi
 
-# The report generator, on fixture runs.
+# The report generator and its modules, on fixture runs. A skip is a SKIP.
 python3 "$top/tests/report/run_tests.py" 2>&1 |
-	sed -nE 's/^ok - (.*)/PASS report:\1/p; s/^not ok - (.*)/FAIL report:\1/p'
+	sed -nE 's/^ok - (.*) # SKIP (.*)/SKIP report:\1 (\2)/p; t; s/^ok - (.*)/PASS report:\1/p; s/^not ok - (.*)/FAIL report:\1/p'
 
 # The result parser, on real guest runs kept as fixtures (tests/parse/RUN:
 # console.log, TEST.rc/.log, expected.txt = "STATUS name" per case).

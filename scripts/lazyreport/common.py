@@ -1,0 +1,57 @@
+"""What the report measures: the workloads, the functions it looks at, the goals."""
+import os
+import re
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+TOP = os.path.dirname(os.path.dirname(HERE))   # scripts/lazyreport -> top
+VARIANTS = ("base", "patched")
+NM = "not measured"
+
+# (name, RESULT key, unit, the value is usecs/op and must become ops/s)
+WORKLOADS = [
+    ("pingpong", "pingpong_per_sec", "round trips/s", False),
+    ("forkexit", "forkexit_per_sec", "fork+exit/s", False),
+    ("exec", "exec_per_sec", "fork+exec/s", False),
+    ("thread", "thread_per_sec", "threads/s", False),
+    ("perf_pipe", "perf_pipe_usecs_per_op", "ops/s (1e6 / usecs per op)", True),
+    ("cs1_threads", "cs1_threads_per_sec", "switches/s (context_switch1)", False),
+    ("cs1_processes", "cs1_processes_per_sec", "switches/s (context_switch1)", False),
+    ("hackbench_process", "hackbench_process_msgs_per_sec", "messages/s (hackbench -p -P)",
+     False),
+    ("hackbench_thread", "hackbench_thread_msgs_per_sec", "messages/s (hackbench -p -T)",
+     False),
+]
+PROFILED = ("pingpong", "forkexit", "cs1", "hackbench")   # perf workloads
+COUNTED = ("pingpong", "forkexit", "exec", "cs1", "hackbench")   # lockcount workloads
+UNIT_OF = {"pingpong": "round trip (4 context switches through idle)",
+           "forkexit": "fork + exit + wait",
+           "exec": "fork + exec of /bin/true + exit + wait",
+           "cs1": "context_switch1 round trip, threads, one pair on one CPU "
+                  "(2 direct switches, no idle)",
+           "hackbench": "hackbench message (pipes, processes, 1 group of 40)"}
+UNIT_SHORT = {"pingpong": "round trip", "forkexit": "fork+exit", "exec": "fork+exec",
+              "cs1": "cs1 round trip", "hackbench": "message"}
+# pingpong: two pinned threads, each CPU goes thread -> idle -> thread once
+# per round trip, so one round trip is two lazy rounds.
+LAZY_ROUNDS_PER_ROUND_TRIP = 2
+NOMINAL_ATOMICS_PER_LAZY_ROUND = 2    # mmgrab_lazy_tlb + mmdrop_lazy_tlb
+
+MM_SYMBOLS = re.compile(r"mmgrab|mmdrop|__mmdrop|finish_task_switch|"
+                        r"switch_mm_irqs_off|enter_lazy_tlb|"
+                        r"arch_shoot_down_dead_mm|mmput|__mmput")
+# Where mmgrab_lazy_tlb()/mmdrop_lazy_tlb() end up inlined in the base kernel.
+LAZY_SWITCH_FUNCS = {"__schedule", "context_switch", "finish_task_switch",
+                     "mmgrab", "mmgrab_lazy_tlb", "mmdrop", "mmdrop_sched",
+                     "mmdrop_lazy_tlb", "mmdrop_lazy_tlb_sched", "__mmdrop"}
+MM_COUNT_OPS = {"lock incl", "lock decl"}   # atomic_inc / atomic_dec_and_test
+# The context switch itself: context_switch() is inlined in __schedule().
+SWITCH_PATH_FUNCS = ("__schedule", "finish_task_switch", "switch_mm_irqs_off",
+                     "enter_lazy_tlb", "__switch_to", "__switch_to_asm")
+# Runs once per context switch: the entry block of this counts switches.
+SWITCH_ENTRY = "__switch_to_asm"
+
+GOAL_EXTRA_IPIS = 0.05
+GOAL_RATIO = 0.98
+MODEL_CPUS = (1, 2, 4, 8, 24, 64, 192)
+TOP_SYMBOLS = 12
+TOP_FUNCS = 12

@@ -1,0 +1,390 @@
+"""Reading the runs: RESULT lines, perf output, the lock-counting plugin's files
+(with the System.map attribution) and the machine. Anything missing goes
+to a Missing list, never an exception."""
+import importlib.util
+import os
+import re
+import shlex
+import subprocess
+from .common import (
+    COUNTED, LAZY_SWITCH_FUNCS, MM_COUNT_OPS, PROFILED, SWITCH_ENTRY, TOP,
+    VARIANTS, WORKLOADS)
+
+
+def load_symbolize():
+    """tools/lockcount/symbolize.py owns the System.map attribution."""
+    path = os.path.join(TOP, "tools", "lockcount", "symbolize.py")
+    spec = importlib.util.spec_from_file_location("symbolize", path)
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    return mod
+
+
+symbolize = load_symbolize()
+
+
+class Missing:
+    """Collects what could not be read, for the report and --strict."""
+
+    def __init__(self, runs):
+        self.runs = runs
+        self.items = []
+
+    def add(self, path, why="missing"):
+        inside = path != self.runs and path.startswith(self.runs + os.sep)
+        rel = os.path.relpath(path, self.runs) if inside else path
+        item = "%s: %s" % (rel, why)
+        if item not in self.items:
+            self.items.append(item)
+
+    def existing(self, path):
+        """path if it is a readable file, else None (and remember it)."""
+        if os.path.isfile(path):
+            return path
+        self.add(path)
+        return None
+
+
+def read_results(path):
+    """RESULT <key> <value> lines -> {key: float}; other lines are noise."""
+    res = {}
+    with open(path, errors="replace") as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 3 and parts[0] == "RESULT":
+                try:
+                    res[parts[1]] = float(parts[2])
+                except ValueError:
+                    pass    # e.g. perf bench output that did not parse
+    return res
+
+
+def check_rc(logpath, miss):
+    """A test that exited non-zero may have left partial results."""
+    rc = logpath[:-len(".log")] + ".rc"
+    try:
+        with open(rc) as f:
+            code = f.read().strip()
+    except OSError:
+        return
+    if code != "0":
+        miss.add(rc, "test exited with status %s" % code)
+
+
+def read_test_results(path, miss):
+    if not miss.existing(path):
+        return None
+    check_rc(path, miss)
+    return read_results(path)
+
+
+def read_throughput(runs, rounds, miss):
+    """-> {workload: {"base": [per round or None], "patched": [...]}}"""
+    out = {w[0]: {v: [] for v in VARIANTS} for w in WORKLOADS}
+    for r in range(1, rounds + 1):
+        for v in VARIANTS:
+            path = os.path.join(runs, "bench-%s-r%d" % (v, r), "bench-throughput.log")
+            res = read_test_results(path, miss)
+            for name, key, _, usecs in WORKLOADS:
+                val = res.get(key) if res is not None else None
+                if res is not None and val is None:
+                    miss.add(path, "no RESULT %s" % key)
+                if usecs:   # lower-is-better latency -> rate
+                    val = 1e6 / val if val else None
+                out[name][v].append(val)
+    return out
+
+
+def read_perf_stat(path):
+    """perf stat -x, CSV -> {event: (value string, unit)}."""
+    events = {}
+    with open(path, errors="replace") as f:
+        for line in f:
+            line = line.strip()
+            if not line or line.startswith("#"):
+                continue
+            fields = line.split(",")
+            if len(fields) >= 3 and fields[2]:
+                events[fields[2]] = (fields[0], fields[1])
+    return events
+
+
+def parse_number(s):
+    try:
+        return float(s)
+    except (TypeError, ValueError):
+        return None   # "<not counted>", "<not supported>"
+
+
+PERF_LINE = re.compile(r"^\s*(\d+(?:\.\d+)?)%\s+\[(.)\]\s+(\S.*?)\s*$")
+
+
+def read_perf_report(path):
+    """perf report --stdio --sort sym -> [(percent, symbol)] in file order."""
+    rows = []
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = PERF_LINE.match(line)
+            if m:
+                rows.append((float(m.group(1)), m.group(3)))
+    return rows
+
+
+def read_perf(runs, miss):
+    """-> {workload: {variant: {"stat": {...} or None, "report": [...] or None}}}"""
+    out = {}
+    for w in PROFILED:
+        out[w] = {}
+        for v in VARIANTS:
+            d = os.path.join(runs, "bench-%s-r1" % v)
+            stat = miss.existing(os.path.join(d, "perf-stat-%s.csv" % w))
+            rep = miss.existing(os.path.join(d, "perf-report-%s.txt" % w))
+            out[w][v] = {"stat": read_perf_stat(stat) if stat else None,
+                         "report": read_perf_report(rep) if rep else None}
+    return out
+
+
+ALU = ("add", "or", "adc", "sbb", "and", "sub", "xor", "cmp")
+
+
+LEGACY_PREFIXES = {0xf0, 0xf2, 0xf3, 0x66, 0x67, 0x2e, 0x36, 0x3e, 0x26, 0x64, 0x65}
+
+
+TWO_BYTE = {0xb0: "cmpxchg", 0xb1: "cmpxchg", 0xc0: "xadd", 0xc1: "xadd",
+            0xab: "bts", 0xb3: "btr", 0xbb: "btc", 0xc7: "cmpxchg8b/16b"}
+
+
+def decode_op(op, nxt, reg):
+    """-> (mnemonic, byte operand?) of the opcode byte(s) after prefixes."""
+    if op == 0x0f:
+        if nxt == 0xba:
+            return ("bt", "bts", "btr", "btc")[reg - 4] if reg >= 4 else "0f ba", False
+        return TWO_BYTE.get(nxt, "0f %02x" % nxt), nxt in (0xb0, 0xc0)
+    if op in (0xfe, 0xff) and reg < 2:
+        return ("inc", "dec")[reg], op == 0xfe
+    if op in (0xf6, 0xf7) and reg in (2, 3):
+        return ("not", "neg")[reg - 2], op == 0xf6
+    if op in (0x80, 0x81, 0x83):
+        return ALU[reg], op == 0x80
+    if op < 0x40 and op & 7 in (0, 1):   # ALU r/m, reg forms
+        return ALU[op >> 3], op & 7 == 0
+    if op in (0x86, 0x87):
+        return "xchg", op == 0x86
+    return "%02x" % op, False
+
+
+def describe_insn(hexbytes):
+    """Mnemonic of a locked instruction ("lock incl"): tells the mm_count
+    inc/dec apart from the other RMWs of the same function."""
+    try:
+        b = bytes.fromhex(hexbytes)
+    except ValueError:
+        return "?"
+    i, locked, opsz16, rex = 0, False, False, 0
+    while i < len(b) and (b[i] in LEGACY_PREFIXES or b[i] & 0xf0 == 0x40):
+        if b[i] & 0xf0 == 0x40:
+            rex = b[i]
+        else:
+            locked |= b[i] == 0xf0
+            opsz16 |= b[i] == 0x66
+            rex = 0
+        i += 1
+    if i + 1 >= len(b):
+        return "?"
+    op, nxt = b[i], b[i + 1]
+    reg = ((b[i + 2] if op == 0x0f and i + 2 < len(b) else nxt) >> 3) & 7
+    name, byte_op = decode_op(op, nxt, reg)
+    if name[0].isdigit() or " " in name or "/" in name:
+        suffix = ""
+    elif byte_op:
+        suffix = "b"
+    else:
+        suffix = "q" if rex & 8 else "w" if opsz16 else "l"
+    return ("lock " if locked else "") + name + suffix
+
+
+def base_name(sym):
+    """finish_task_switch.isra.0 -> finish_task_switch, so the two builds'
+    compiler clones line up."""
+    return sym.split(".", 1)[0]
+
+
+def read_insn_bytes(path):
+    """{vaddr: hex bytes}; symbolize.read_lockcount drops the bytes."""
+    out = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) >= 4 and not line.startswith("#"):
+                out[int(parts[0], 16)] = parts[3]
+    return out
+
+
+def attribute_blocks(path, addrs, names):
+    """The plugin's blocks= file -> ({function: [insns, stores]}, clones
+    merged as in the lock tables; context switches counted)."""
+    out = {}
+    rows = symbolize.read_blocks(path)
+    for fn, (i, st) in symbolize.blocks_by_function(rows, addrs, names).items():
+        acc = out.setdefault(base_name(fn), [0, 0])
+        acc[0] += i
+        acc[1] += st
+    return out, symbolize.entries(rows, addrs, names, SWITCH_ENTRY)
+
+
+def attribute_locks(path, system_map, blocks=None):
+    """One lockcount file -> units, totals and {(function, kind): {...}}.
+
+    Counts go to functions through symbolize.py and are kept per
+    (function, kind, instruction), so the mm_count `lock incl` of __schedule
+    is not blurred with its other RMWs. Without a System.map everything
+    lands in "<unknown>" and mm_pair is None."""
+    units, rows = symbolize.read_lockcount(path)
+    insns = read_insn_bytes(path)
+    with open(path) as f:
+        head = dict(t.split("=", 1) for t in f.readline().split()[3:] if "=" in t)
+    addrs, names = symbolize.read_system_map(system_map) if system_map else ([], [])
+    funcs, totals, mm_pair = {}, {"atomic": 0, "barrier": 0}, 0
+    for addr, kind, count in rows:
+        fn = base_name(symbolize.lookup(addrs, names, addr))
+        op = describe_insn(insns.get(addr, ""))
+        funcs[(fn, kind, op)] = funcs.get((fn, kind, op), 0) + count
+        totals[kind] = totals.get(kind, 0) + count
+        if kind == "atomic" and fn in LAZY_SWITCH_FUNCS and op in MM_COUNT_OPS:
+            mm_pair += count
+    blk, switches = (attribute_blocks(blocks, addrs, names)
+                     if blocks and system_map else (None, None))
+    return {"units": units, "totals": totals, "funcs": funcs,
+            "blocks": blk, "switches": switches,
+            "insns": int(head["insns"]) if "insns" in head else None,
+            "stores": int(head["stores"]) if "stores" in head else None,
+            "mm_pair": mm_pair if system_map else None}
+
+
+def read_locks(runs, maps, miss):
+    """-> {workload: {variant: attribute_locks() result or None}}"""
+    for v in VARIANTS:
+        if not maps.get(v):
+            miss.add("--system-map-%s" % v, "not given: no per-function attribution")
+        elif not os.path.isfile(maps[v]):
+            miss.add(maps[v], "missing: no per-function attribution (%s)" % v)
+    out = {}
+    for w in COUNTED:
+        out[w] = {}
+        for v in VARIANTS:
+            path = miss.existing(os.path.join(runs, "count-%s" % v, "lockcount-%s.txt" % w))
+            res = None
+            if path:
+                smap = maps.get(v) if maps.get(v) and os.path.isfile(maps[v]) else None
+                blocks = os.path.join(runs, "count-%s" % v, "blocks-%s.txt" % w)
+                try:
+                    res = attribute_locks(path, smap,
+                                          blocks if os.path.isfile(blocks) else None)
+                except (SystemExit, OSError, ValueError, IndexError) as e:
+                    miss.add(path, "unreadable (%s)" % (e or "not a lockcount v1 file"))
+                if res is not None and not res["units"]:
+                    miss.add(path, "units=0: no unit of work was counted")
+            out[w][v] = res
+    return out
+
+
+IPI_KEYS = ("cpus", "exits", "cal_ipis", "tlb_ipis")
+
+
+SHOOTDOWN_KEYS = ("shootdown_calls", "shootdown_ipis", "shootdown_local",
+                  "shootdown_idle")
+
+
+def read_ipis(runs, sweep, miss):
+    """-> {N: {variant: {key: int} or None}}"""
+    out = {}
+    for n in sweep:
+        out[n] = {}
+        for v in VARIANTS:
+            path = os.path.join(runs, "ipi-%s-smp%d" % (v, n), "bench-ipi.log")
+            res = read_test_results(path, miss)
+            if res is not None:
+                want = IPI_KEYS + (SHOOTDOWN_KEYS if v == "patched" else ())
+                for k in want:
+                    if k not in res:
+                        miss.add(path, "no RESULT %s" % k)
+                res = {k: int(val) for k, val in res.items()}
+            out[n][v] = res
+    return out
+
+
+def first_match(path, pattern, lines=200):
+    try:
+        with open(path, errors="replace") as f:
+            for i, line in enumerate(f):
+                m = re.search(pattern, line)
+                if m or i >= lines:
+                    return m
+    except OSError:
+        pass
+    return None
+
+
+def kernel_version(runs, variant, miss):
+    path = os.path.join(runs, "bench-%s-r1" % variant, "console.log")
+    if not miss.existing(path):
+        return None
+    m = first_match(path, r"Linux version (\S+)")
+    if not m:
+        miss.add(path, "no \"Linux version\" line")
+    return m.group(1) if m else None
+
+
+def qemu_setup(path):
+    """accel and -smp of a run from its qemu-cmdline.txt (printf %q words)."""
+    try:
+        with open(path) as f:
+            words = shlex.split(f.read())
+    except (OSError, ValueError):
+        return None
+    setup = {"accel": None, "smp": None, "cpu": None}
+    for opt, val in zip(words, words[1:]):
+        if opt == "-accel":
+            setup["accel"] = val.split(",")[0]
+        elif opt == "-smp":
+            setup["smp"] = val.split(",")[0]
+        elif opt == "-cpu":
+            setup["cpu"] = val
+        elif opt == "-enable-kvm":
+            setup["accel"] = "kvm"
+    return setup
+
+
+def host_cpu():
+    m = first_match("/proc/cpuinfo", r"^model name\s*:\s*(.*\S)", lines=100000)
+    return m.group(1) if m else "unknown CPU"
+
+
+def qemu_version():
+    try:
+        out = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
+                             text=True, timeout=30).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    m = re.search(r"version (\S+)", out)
+    return m.group(1) if m else None
+
+
+def read_machine(runs, miss):
+    cmd = miss.existing(os.path.join(runs, "bench-base-r1", "qemu-cmdline.txt"))
+    count = os.path.join(runs, "count-base", "qemu-cmdline.txt")
+    return {"qemu": (qemu_setup(cmd) if cmd else None) or {},
+            "count_qemu": (qemu_setup(count) if os.path.exists(count) else None) or {},
+            "host_cpu": host_cpu(),
+            "host_cpus": len(os.sched_getaffinity(0)),
+            "qemu_version": qemu_version(),
+            "kernel": {v: kernel_version(runs, v, miss) for v in VARIANTS}}
+
+
+def discover(runs, pattern):
+    """Numbers N of run directories matching pattern (one group)."""
+    try:
+        names = os.listdir(runs)
+    except OSError:
+        return []
+    return sorted({int(m.group(1)) for m in map(re.compile(pattern).fullmatch, names) if m})

@@ -1,0 +1,540 @@
+"""Markdown and gnuplot: the report's sections and plots from computed numbers."""
+import os
+import shutil
+import subprocess
+import tempfile
+from .common import (
+    COUNTED, GOAL_EXTRA_IPIS, GOAL_RATIO, LAZY_ROUNDS_PER_ROUND_TRIP,
+    MM_SYMBOLS, MODEL_CPUS, NM, NOMINAL_ATOMICS_PER_LAZY_ROUND, PROFILED,
+    SWITCH_ENTRY, SWITCH_PATH_FUNCS, TOP_FUNCS, TOP_SYMBOLS, UNIT_OF,
+    UNIT_SHORT, VARIANTS, WORKLOADS)
+from .read import parse_number
+from .compute import block_changes, lock_changes, mm_share, per_unit, ratio, switch_path
+
+
+def fmt_int(v):
+    return NM if v is None else "%d" % v
+
+
+def fmt_ratio(v):
+    return NM if v is None else "%.3f" % v
+
+
+def fmt_num(v):
+    """Rates and medians: enough digits to see a 0.1% change."""
+    if v is None:
+        return NM
+    if isinstance(v, int):
+        return "%d" % v
+    return "%.1f" % v if abs(v) >= 100 else "%.4g" % v
+
+
+def fmt_signed(v):
+    return NM if v is None else "%+.3f" % v
+
+
+GP_TERMINAL = """\
+if (strstrt(GPVAL_TERMINALS, "pngcairo") > 0) {
+    set terminal pngcairo size %d,%d font ",10"
+} else {
+    set terminal png size %d,%d
+}
+set output "%s"
+"""
+
+
+def gnuplot(script, data, png):
+    """Run one gnuplot script; data goes to a temp file "$data". -> error or None."""
+    if not shutil.which("gnuplot"):
+        return "gnuplot not installed (Debian: gnuplot-nox)"
+    with tempfile.TemporaryDirectory() as tmp:
+        dat = os.path.join(tmp, "data.dat")
+        with open(dat, "w") as f:
+            f.write(data)
+        gp = os.path.join(tmp, "plot.gp")
+        with open(gp, "w") as f:
+            f.write(script.replace("$data", dat))
+        p = subprocess.run(["gnuplot", gp], capture_output=True, text=True)
+    if p.returncode != 0 or not os.path.isfile(png) or not os.path.getsize(png):
+        return "gnuplot failed: %s" % (p.stderr.strip().splitlines() or ["no output"])[-1]
+    return None
+
+
+def terminal(png, w=800, h=480):
+    return GP_TERMINAL % (w, h, w, h, png)
+
+
+def plot_throughput(summary, png):
+    rows = [(w, s) for w, s in summary.items() if s["ratio"] is not None]
+    if not rows:
+        return NM
+    data = "".join("%s %.6f %.6f %.6f\n" % (w, s["ratio"], s["min"], s["max"])
+                   for w, s in rows)
+    lo = min([GOAL_RATIO] + [s["min"] for _, s in rows]) - 0.02
+    hi = max([1.0] + [s["max"] for _, s in rows]) + 0.02
+    script = terminal(png) + """\
+set termoption noenhanced
+set title "patched / base throughput (ratio of medians, bars: min/max of per-round ratios)"
+set ylabel "patched / base"
+set xrange [-0.5:%f]
+set yrange [%f:%f]
+set grid ytics
+set key bottom right
+plot "$data" using 0:2:3:4:xtic(1) with yerrorbars pt 7 lw 2 title "ratio", \\
+     1.0 with lines dt 2 lc rgb "gray40" title "1.0", \\
+     %s with lines dt 3 lc rgb "red" title "goal %s"
+""" % (len(rows) - 0.5, lo, hi, GOAL_RATIO, GOAL_RATIO)
+    return gnuplot(script, data, png)
+
+
+def plot_ipis(rows, png):
+    def col(v):
+        return "%.6f" % v if v is not None else "NaN"
+    rows = [r for r in rows if r["base_pe"] is not None or r["patched_pe"] is not None]
+    if not rows:
+        return NM
+    data = "".join("%d %s %s\n" % (r["n"], col(r["base_pe"]), col(r["patched_pe"]))
+                   for r in rows)
+    script = terminal(png) + """\
+set title "IPIs (CAL + TLB) per process exit"
+set xlabel "vCPUs"
+set ylabel "IPIs per exit"
+set xtics (%s)
+set xrange [0.5:%f]
+set yrange [0:*]
+set grid
+set key top left
+plot "$data" using 1:2 with linespoints pt 7 lw 2 title "base", \\
+     "$data" using 1:3 with linespoints pt 5 lw 2 title "patched"
+""" % (", ".join(str(r["n"]) for r in rows), max(r["n"] for r in rows) + 0.5)
+    return gnuplot(script, data, png)
+
+
+def plot_locks(locks, png):
+    """One panel per workload: their per-unit scales differ a lot."""
+    data, panels = "", []
+    for w in COUNTED:
+        rows = []
+        for v in VARIANTS:
+            r = locks[w][v]
+            if r and r["units"]:
+                rows.append("%s %.6f %.6f\n" % (v, per_unit(r["totals"]["atomic"], r["units"]),
+                                                per_unit(r["totals"]["barrier"], r["units"])))
+        if rows:
+            panels.append((w, len(panels)))
+            data += "".join(rows) + "\n\n"   # gnuplot data block per panel
+    if not panels:
+        return NM
+    plots = ""
+    for w, idx in panels:
+        plots += """\
+set title "%s: locked instructions per %s"
+plot "$data" index %d using 2:xtic(1) title "atomic" lc rgb "#c0392b", \\
+     "" index %d using 3 title "barrier" lc rgb "#2980b9"
+""" % (w, UNIT_SHORT[w], idx, idx)
+    script = terminal(png, 400 * len(panels) + 100) + """\
+set multiplot layout 1,%d
+set style data histogram
+set style histogram rowstacked
+set style fill solid 0.8 border -1
+set boxwidth 0.6
+set yrange [0:*]
+set grid ytics
+set key top right
+set ylabel "per unit"
+%sunset multiplot
+""" % (len(panels), plots)
+    return gnuplot(script, data, png)
+
+
+def table(header, rows):
+    out = ["| " + " | ".join(header) + " |",
+           "|" + "|".join("---" for _ in header) + "|"]
+    out += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(out) + "\n"
+
+
+def image(name, err):
+    return "![%s](%s)\n" % (name, name) if err is None else "(plot %s: %s)\n" % (name, err)
+
+
+def verdict(ok):
+    return NM if ok is None else "pass" if ok else "miss"
+
+
+def headline(thr, locks, ipi):
+    """The three goals: -> list of (metric, base, patched, goal, verdict)."""
+    pp = locks["pingpong"]
+    b, p = pp["base"], pp["patched"]
+    bmm = per_unit(b["mm_pair"], b["units"]) if b else None
+    pmm = per_unit(p["mm_pair"], p["units"]) if p else None
+    ball = per_unit(b["totals"]["atomic"], b["units"]) if b else None
+    pall = per_unit(p["totals"]["atomic"], p["units"]) if p else None
+    rows = [("mm_count pair atomics per round trip (pingpong)", fmt_ratio(bmm),
+             fmt_ratio(pmm), "patched == 0",
+             verdict(None if pmm is None else p["mm_pair"] == 0)),
+            ("all locked atomics per round trip (pingpong)", fmt_ratio(ball),
+             fmt_ratio(pall), "-", "info")]
+    # The IPIs the series itself sends are counted exactly by the patched
+    # kernel; /proc/interrupts also moves with scheduling noise, so its
+    # difference is averaged over the sweep.
+    sd_ipis = sd_exits = 0
+    for r in ipi:
+        p = r["patched"] or {}
+        if p.get("shootdown_ipis") is not None and p.get("exits"):
+            sd_ipis += p["shootdown_ipis"]
+            sd_exits += p["exits"]
+    sd_pe = per_unit(sd_ipis, sd_exits) if sd_exits else None
+    rows.append(("shootdown IPIs per exit, whole sweep (patched vmstat counter)", "-",
+                 fmt_ratio(sd_pe), "<= %.2f" % GOAL_EXTRA_IPIS,
+                 verdict(sd_pe <= GOAL_EXTRA_IPIS if sd_pe is not None else None)))
+    done = [r for r in ipi if r["extra"] is not None]
+    mean = (lambda k: sum(r[k] for r in done) / len(done)) if done else None
+    rows.append(("extra CAL + TLB IPIs per exit, mean of %s vCPU counts (/proc/interrupts)"
+                 % (len(done) or "the"),
+                 fmt_ratio(mean("base_pe")) if done else NM,
+                 fmt_ratio(mean("patched_pe")) if done else NM,
+                 "patched - base <= %.2f" % GOAL_EXTRA_IPIS,
+                 verdict(mean("extra") <= GOAL_EXTRA_IPIS if done else None)
+                 + (" (%s)" % fmt_signed(mean("extra")) if done else "")))
+    for w in COUNTED:
+        b, p = locks.get(w, {}).get("base"), locks.get(w, {}).get("patched")
+        for key, what in (("insns", "kernel instructions"), ("stores", "kernel memory writes")):
+            bv = per_unit(b.get(key), b["units"]) if b else None
+            pv = per_unit(p.get(key), p["units"]) if p else None
+            if bv is not None or pv is not None:
+                rows.append(("%s per %s (%s, TCG plugin)" % (what, UNIT_SHORT[w], w),
+                             fmt_int(round(bv)) if bv is not None else NM,
+                             fmt_int(round(pv)) if pv is not None else NM, "-",
+                             "info (patched/base %s)" % fmt_ratio(ratio(pv, bv))))
+        bsw, psw = switch_path(b), switch_path(p)
+        if bsw or psw:
+            for k, what in ((0, "instructions"), (1, "memory writes")):
+                bv = bsw[k] if bsw else None
+                pv = psw[k] if psw else None
+                rows.append(("context-switch path %s per switch (%s, TCG plugin)"
+                             % (what, w),
+                             fmt_ratio(bv), fmt_ratio(pv), "-",
+                             "info (patched/base %s)" % fmt_ratio(ratio(pv, bv))))
+    measured = [(w, s["ratio"]) for w, s in thr.items() if s["ratio"] is not None]
+    worst = min(measured, key=lambda x: x[1]) if measured else None
+    rows.append(("worst throughput ratio (%s)" % (worst[0] if worst else "-"), "-",
+                 fmt_ratio(worst[1]) if worst else NM, ">= %.2f" % GOAL_RATIO,
+                 verdict(worst[1] >= GOAL_RATIO if worst else None)))
+    return rows
+
+
+def section_intro(a, m):
+    q, k = m["qemu"], m["kernel"]
+    accel = q.get("accel")
+    kvm = accel == "kvm"
+    sentences = [
+        "This report compares an unpatched **base** kernel with the **patched** "
+        "kernel (x86 \"no task active_mm\": lazy TLB context switches no longer "
+        "do an atomic inc/dec of `mm->mm_count`; dying mms are shot down from "
+        "`__mmput()` instead).",
+        "Both ran under QEMU %s with %s vCPUs for the throughput and profile "
+        "runs, %s for the count runs and %s vCPUs in the IPI sweep, on a host "
+        "with %d CPUs (%s), QEMU %s." % (
+            "%s (`-accel %s -cpu %s`)" % (accel.upper(), accel, q.get("cpu") or "?")
+            if accel else "(command line " + NM + ")", q.get("smp") or NM,
+            m.get("count_qemu", {}).get("smp") or NM,
+            " ".join(str(n) for n in a.sweep) or NM, m["host_cpus"], m["host_cpu"],
+            m["qemu_version"] or "(version unknown)"),
+        "Kernels: %s." % ", ".join("%s `%s`" % (v, k[v] or NM) for v in VARIANTS),
+        "Throughput: %d interleaved base/patched rounds of %s s per workload." % (
+            a.rounds, a.secs if a.secs is not None else "?"),
+        "Timings from a virtual machine are noisy; the headline figures are exact "
+        "counts." if kvm else
+        "Under TCG every instruction is emulated, so timings are noisy and do not "
+        "model cache-line contention at all: the headline figures are therefore "
+        "exact counts (locked instructions per unit of work from a TCG plugin, "
+        "IPIs from /proc/interrupts), and the throughput ratios only check that "
+        "nothing got grossly slower.",
+    ]
+    return ("# Lazy TLB without mm_count refcounting: base vs patched\n\n"
+            + " ".join(sentences) + "\n\n")
+
+
+def section_locks(locks, err):
+    out = ["## Locked instructions per unit of work\n\n",
+           "Counted by the `tools/lockcount` TCG plugin between the START and "
+           "STOP markers of `lazybench -n` (all kernel code on all vCPUs, so "
+           "timer and other background work is included), attributed to "
+           "functions with `tools/lockcount/symbolize.py` and the System.map "
+           "of each build. *atomic* = shared read-modify-write (LOCK prefix or "
+           "XCHG with memory); *barrier* = `lock add/or $0` to the stack, i.e. "
+           "`smp_mb()`. *mm_count pair* = `lock incl`/`lock decl` in %s, where "
+           "`mmgrab_lazy_tlb()`/`mmdrop_lazy_tlb()` are inlined.\n" %
+           ", ".join("`%s`" % f for f in ("__schedule", "context_switch",
+                                            "finish_task_switch", "mmgrab*",
+                                            "mmdrop*"))
+           + "\n"]
+    rows = []
+    for w in COUNTED:
+        for v in VARIANTS:
+            r = locks[w][v]
+            if r is None:
+                rows.append((w, v) + (NM,) * 8)
+                continue
+            u = r["units"]
+            t = r["totals"]
+            rows.append((w, v, fmt_int(u), fmt_int(t["atomic"]), fmt_int(t["barrier"]),
+                         fmt_ratio(per_unit(t["atomic"], u)),
+                         fmt_ratio(per_unit(t["barrier"], u)),
+                         fmt_ratio(per_unit(r["mm_pair"], u)),
+                         fmt_int(round(per_unit(r["insns"], u)))
+                         if r.get("insns") is not None and u else NM,
+                         fmt_int(round(per_unit(r["stores"], u)))
+                         if r.get("stores") is not None and u else NM))
+    out.append(table(("workload", "kernel", "units", "atomic", "barrier",
+                      "atomic/unit", "barrier/unit", "mm_count pair/unit",
+                      "kernel insns/unit", "kernel writes/unit"), rows))
+    out.append("\nUnits: " + "; ".join("%s = one %s" % (w, UNIT_OF[w]) for w in COUNTED)
+               + ". *kernel insns* = every instruction executed at kernel "
+               "addresses in the window, all vCPUs (idle loops included), "
+               "counted per translation block: the exact cost of the work "
+               "under TCG, where timings are noise. *kernel writes* = every "
+               "memory write made by those instructions (stores, pushes, "
+               "calls, locked RMWs), counted per access.\n\n"
+               + image("locked-per-unit.png", err))
+    for w in COUNTED:
+        b, p = locks[w]["base"], locks[w]["patched"]
+        out.append("\n### Biggest per-unit changes by function: %s\n\n" % w)
+        if not (b and p and b["units"] and p["units"]):
+            out.append(NM + "\n")
+            continue
+        if b["mm_pair"] is None or p["mm_pair"] is None:
+            out.append(NM + " (no System.map to attribute the counts)\n")
+            continue
+        ch = lock_changes(b, p)[:TOP_FUNCS]
+        out.append(table(("function", "kind", "instruction", "base/unit",
+                          "patched/unit", "change"),
+                         [("`%s`" % c["function"], c["kind"], c["op"],
+                           fmt_ratio(c["base"]), fmt_ratio(c["patched"]),
+                           fmt_signed(c["change"])) for c in ch])
+                   if ch else "no per-function change\n")
+        if b.get("blocks") is None or p.get("blocks") is None:
+            continue
+        out.append("\n### Kernel instructions and writes by function: %s\n\n"
+                   "Per %s, from the plugin's per-block counts (each block "
+                   "goes to the function of its first instruction). The "
+                   "context-switch path is %s; its first row is per context "
+                   "switch (the runs of `%s`'s entry block: %s base, %s "
+                   "patched, per %s), the others per %s.\n\n"
+                   % (w, UNIT_SHORT[w], ", ".join("`%s`" % f for f in SWITCH_PATH_FUNCS),
+                      SWITCH_ENTRY, fmt_ratio(per_unit(b.get("switches"), b["units"])),
+                      fmt_ratio(per_unit(p.get("switches"), p["units"])),
+                      UNIT_SHORT[w], UNIT_SHORT[w]))
+        bsw, psw = switch_path(b), switch_path(p)
+        rows = []
+        if bsw and psw:
+            rows.append(("**context-switch path, per switch**", fmt_ratio(bsw[0]),
+                         fmt_ratio(psw[0]), fmt_signed(psw[0] - bsw[0]),
+                         fmt_ratio(bsw[1]), fmt_ratio(psw[1]),
+                         fmt_signed(psw[1] - bsw[1])))
+        rows += [("`%s`" % c["function"], fmt_ratio(c["base"][0]),
+                  fmt_ratio(c["patched"][0]), fmt_signed(c["change"]),
+                  fmt_ratio(c["base"][1]), fmt_ratio(c["patched"][1]),
+                  fmt_signed(c["wchange"]))
+                 for c in block_changes(b, p)[:TOP_FUNCS]]
+        out.append(table(("function", "base insns", "patched insns", "change",
+                          "base writes", "patched writes", "change"), rows))
+    return "".join(out)
+
+
+def section_throughput(thr, err, smp):
+    rows = []
+    for name, _, unit, _ in WORKLOADS:
+        s = thr[name]
+        rows.append((name, unit, fmt_num(s["base"]), fmt_num(s["patched"]),
+                     fmt_ratio(s["ratio"]), fmt_ratio(s["min"]), fmt_ratio(s["max"]),
+                     s["n"]))
+    return ("\n## Throughput\n\nInterleaved rounds (base, patched, base, "
+            "patched, ...), one VM boot each at %s vCPUs. Medians over the rounds "
+            "where both kernels have a value; the ratio is patched/base of the "
+            "medians (higher is better, `perf bench sched pipe` usecs/op are "
+            "turned into ops/s first); min/max are of the per-round ratios.\n\n"
+            % smp
+            + table(("workload", "unit", "median base", "median patched",
+                     "ratio", "min ratio", "max ratio", "n"), rows)
+            + "\n" + image("throughput.png", err))
+
+
+def section_perf(perf):
+    out = ["\n## perf profiles\n\n`perf record -a -g -e cpu-clock` (no hardware "
+           "PMU under TCG), `perf report --no-children --sort sym`; first round "
+           "of each kernel.\n"]
+    for w in PROFILED:
+        b, p = perf[w]["base"], perf[w]["patched"]
+        out.append("\n### %s\n\n" % w)
+        out.append(perf_stat_table(b["stat"], p["stat"]) + "\n")
+        out.append(top_symbols_table(b["report"], p["report"]))
+        out.append("\nmm refcounting / lazy TLB functions (`%s`):\n\n" % MM_SYMBOLS.pattern
+                   + table(("kernel", "share", "symbols"),
+                           [mm_share_row(v, perf[w][v]["report"]) for v in VARIANTS]))
+    return "".join(out)
+
+
+def top_symbols_table(base, patched):
+    """Top symbols of both kernels side by side; None = report missing."""
+    def cell(rows, i):
+        if rows is None:
+            return (NM, "")
+        if i >= len(rows):
+            return ("", "")
+        return ("`%s`" % rows[i][1], "%.2f%%" % rows[i][0])
+    n = max(len((base or [])[:TOP_SYMBOLS]), len((patched or [])[:TOP_SYMBOLS]), 1)
+    return table(("#", "base symbol", "base", "patched symbol", "patched"),
+                 [(i + 1,) + cell(base, i) + cell(patched, i) for i in range(n)])
+
+
+def mm_share_row(variant, rows):
+    if rows is None:
+        return (variant, NM, NM)
+    total, hits = mm_share(rows)
+    return (variant, "%.2f%%" % total,
+            ", ".join("`%s` %.2f%%" % (sym, pct) for pct, sym in hits)
+            or "none above the cut-off")
+
+
+def perf_stat_table(b, p):
+    if b is None and p is None:
+        return "perf stat: " + NM + "\n"
+    events = list((b or {}).keys()) + [e for e in (p or {}) if e not in (b or {})]
+    rows = []
+    for e in events:
+        bv, bu = (b or {}).get(e, (NM, ""))
+        pv, _ = (p or {}).get(e, (NM, ""))
+        rows.append((e, (bu or "count"), bv, pv,
+                     fmt_ratio(ratio(parse_number(pv), parse_number(bv)))))
+    return ("perf stat (whole system, one fixed-time run, so counts scale with "
+            "the work done):\n\n" + table(("event", "unit", "base", "patched",
+                                           "patched/base"), rows))
+
+
+def section_ipis(rows, err):
+    def g(res, k):
+        return fmt_int(res.get(k)) if res and k in res else NM
+
+    def ipis(res):
+        if not res or "cal_ipis" not in res or "tlb_ipis" not in res:
+            return NM
+        return "%d + %d" % (res["cal_ipis"], res["tlb_ipis"])
+    main = [(r["n"], g(r["base"], "exits"), ipis(r["base"]), fmt_ratio(r["base_pe"]),
+             g(r["patched"], "exits"), ipis(r["patched"]), fmt_ratio(r["patched_pe"]),
+             fmt_signed(r["extra"]),
+             verdict(None if r["extra"] is None else r["extra"] <= GOAL_EXTRA_IPIS))
+            for r in rows]
+    sd = []
+    for r in rows:
+        p = r["patched"]
+        exits = p.get("exits") if p else None
+        sd.append((r["n"], g(p, "exits"), g(p, "shootdown_calls"), g(p, "shootdown_ipis"),
+                   g(p, "shootdown_idle"), g(p, "shootdown_local"),
+                   fmt_ratio(per_unit(p.get("shootdown_ipis"), exits) if p else None)))
+    return ("\n## IPIs per process exit\n\n`lazybench forkexit -j <vCPUs>` "
+            "(a fixed number of exits per vCPU); IPIs are the CAL (function call) + TLB rows "
+            "of /proc/interrupts over the run. Goal: patched adds at most %.2f "
+            "IPIs per exit.\n\n" % GOAL_EXTRA_IPIS
+            + table(("vCPUs", "base exits", "base CAL + TLB", "base IPIs/exit",
+                     "patched exits", "patched CAL + TLB", "patched IPIs/exit",
+                     "extra IPIs/exit", "goal"), main)
+            + "\n" + image("ipi-per-exit.png", err)
+            + "\nShootdown counters of the patched kernel (lazy_mm_shootdown* in "
+              "/proc/vmstat): calls of `arch_shoot_down_dead_mm()`, IPIs it "
+              "actually sent, calls that found no CPU on the mm (nothing to do), "
+              "calls that moved the calling CPU off the mm (local switch).\n\n"
+            + table(("vCPUs", "exits", "calls", "IPIs sent", "nothing to do",
+                     "local switches", "shootdown IPIs/exit"), sd))
+
+
+def section_model(locks):
+    pp = locks["pingpong"]
+    b, p = pp["base"], pp["patched"]
+    removed = None
+    if b and p and b["units"] and p["units"] and b["mm_pair"] is not None \
+            and p["mm_pair"] is not None:
+        removed = per_unit(b["mm_pair"], b["units"]) - per_unit(p["mm_pair"], p["units"])
+    if removed is None:
+        per_round = NOMINAL_ATOMICS_PER_LAZY_ROUND
+        src = ("the removed-atomics count was not measured, so the model uses "
+               "the nominal %d per lazy round (one `mmgrab_lazy_tlb()` + one "
+               "`mmdrop_lazy_tlb()`)" % per_round)
+    else:
+        per_round = removed / LAZY_ROUNDS_PER_ROUND_TRIP
+        src = ("input: measured mm_count pair atomics removed per pingpong round "
+               "trip = %.3f, and a round trip is %d lazy rounds (each of the two "
+               "CPUs goes thread -> idle -> thread once), so a = %.3f shared "
+               "atomics per lazy round" % (removed, LAZY_ROUNDS_PER_ROUND_TRIP, per_round))
+    rows = [(n, "%.3f" % ((n - 1) / n), "%.3f" % (per_round * (n - 1) / n), "0")
+            for n in MODEL_CPUS]
+    return ("""
+## Scale model (a model, not a measurement)
+
+TCG does not model caches, so nothing above measures the cost that the series
+removes. This section is arithmetic on the measured count. Assume N CPUs run
+threads of one process and keep switching to idle and back (the lazy TLB
+path). The base kernel does `a` atomic read-modify-writes on the one shared
+`mm->mm_count` cache line per lazy round (`mmgrab_lazy_tlb()` on the way into
+idle, `mmdrop_lazy_tlb()` on the way out). If switches are spread evenly over
+the CPUs, the line was last written by another CPU with probability (N-1)/N,
+so each RMW is a cache-line transfer with that probability: expected
+transfers per lazy round (switch pair) = a(N-1)/N, i.e. 2(N-1)/N for a = 2.
+The patched kernel does none, whatever N is. (%s.)
+
+""" % src + table(("N CPUs", "(N-1)/N", "base: transfers per lazy round",
+                   "patched"), rows) + """
+The model only counts transfers; their cost grows with N and with the
+distance between CPUs (sockets, chiplets), which is where the published
+numbers come from:
+
+- upstream powerpc `MMU_LAZY_TLB_SHOOTDOWN` (Nick Piggin, merged in v6.4),
+  which removes the same refcounting: will-it-scale `context_switch1_threads`
+  on a 192-core POWER8 went from about 1M to 118M context switches/s;
+- Mathieu Desnoyers' 2024 RFC replacing the lazy mm refcount with hazard
+  pointers reported +3% at 24 threads up to +28% at 192 threads.
+
+These are other people's measurements on other hardware, quoted for scale;
+this harness cannot reproduce them under TCG.
+""")
+
+
+def section_reproduce(a):
+    return """
+## How to reproduce
+
+```
+make                    # full run: ROUNDS=5 SECS=5 SWEEP="1 2 4 8"
+make bench-quick        # QUICK=1: ROUNDS=2 SECS=2 SWEEP="1 4"
+ROUNDS=%d SECS=%s SWEEP="%s" make    # this report's settings
+python3 scripts/report.py --runs build/runs --out build/report \\
+    --rounds %d --sweep "%s" --secs %s \\
+    --system-map-base build/out/base/System.map \\
+    --system-map-patched build/out/patched/System.map
+```
+
+`make` (scripts/main.sh) builds both kernels, boots each under QEMU for every
+run and rewrites build/report/; the last command only regenerates this report
+from build/runs/.
+""" % (a.rounds, a.secs if a.secs is not None else "5", " ".join(map(str, a.sweep)),
+       a.rounds, " ".join(map(str, a.sweep)), a.secs if a.secs is not None else "5")
+
+
+def section_missing(miss, notes):
+    if not miss.items and not notes:
+        return "\n## Missing data\n\nNone: every expected input was read.\n"
+    out = "\n## Missing data\n\n"
+    out += "".join("- %s\n" % i for i in miss.items)
+    out += "".join("- %s\n" % n for n in notes)
+    return out
+
+
+def section_mutants(out):
+    """The table make mutants wrote, if it ran: each test shown able to fail."""
+    path = os.path.join(out, "mutants.md")
+    if not os.path.exists(path):
+        return ("\n## Mutants\n\nNot run: `make mutants` writes `%s`, which "
+                "this report then includes.\n" % path)
+    body = open(path).read().split("\n", 1)[1]     # without its own title
+    return "\n## Mutants (`make mutants`)\n" + body

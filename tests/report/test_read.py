@@ -1,0 +1,86 @@
+"""Tests of scripts/lazyreport/read.py: parsing the runs."""
+import os
+
+from harness import (  # noqa: F401
+    FIX, MAPS, RUNS, TMP, Skip, case, check, compute, contains, copy_fixture, read,
+    render, run_report, section)
+
+
+@case
+def result_lines_parsed_noise_ignored():
+    path = os.path.join(TMP, "noise.log")
+    with open(path, "w") as f:
+        f.write("RESULT pingpong_per_sec 12.5\n  42.250000 usecs/op\n"
+                "RESULT perf_pipe_usecs_per_op\nRESULT exec_per_sec n/a\n"
+                "# RESULT thread_per_sec 9\nRESULT forkexit_per_sec 7 extra\n")
+    r = read.read_results(path)
+    check(r == {"pingpong_per_sec": 12.5, "forkexit_per_sec": 7.0}, "parsed %r" % r)
+
+
+@case
+def locks_attributed_to_functions():
+    r = read.attribute_locks(os.path.join(RUNS, "count-base", "lockcount-pingpong.txt"),
+                               MAPS["base"])
+    check(r["units"] == 2000, "units %r" % r["units"])
+    f = r["funcs"]
+    # the lock incl sits past a data symbol inside __schedule: only text
+    # symbols may count
+    check(f.get(("__schedule", "atomic", "lock incl")) == 4000, "incl %r" % f)
+    check(f.get(("__schedule", "atomic", "lock andb")) == 8000, "andb %r" % f)
+    check(f.get(("finish_task_switch", "atomic", "lock decl")) == 4000, "decl %r" % f)
+    check(f.get(("prepare_to_wait_event", "atomic", "xchgl")) == 4000, "xchg %r" % f)
+    check(f.get(("do_idle", "barrier", "lock addl")) == 4000, "barrier %r" % f)
+    check(r["totals"] == {"atomic": 40012, "barrier": 4000}, "totals %r" % r["totals"])
+    check(r["mm_pair"] == 8000, "mm pair %r" % r["mm_pair"])
+
+
+@case
+def locks_use_the_variants_own_map():
+    miss = read.Missing(RUNS)
+    locks = read.read_locks(RUNS, MAPS, miss)
+    f = locks["forkexit"]["patched"]["funcs"]
+    check(f.get(("arch_shoot_down_dead_mm", "atomic", "lock btrq")) == 600, "patched %r" % f)
+    check(("__mmdrop", "atomic", "lock btrq") in locks["forkexit"]["base"]["funcs"],
+          "base map not used for base")
+    check(not miss.items, "unexpected missing %r" % miss.items)
+
+
+@case
+def instructions_decoded():
+    want = {"f0ff00": "lock incl", "f0ff0b": "lock decl", "f0410fb117": "lock cmpxchgl",
+            "f08020f7": "lock andb", "f0834424fc00": "lock addl", "874218": "xchgl",
+            "f0480fc107": "lock xaddq", "f0480fba2803": "lock btsq", "66f0ff00": "lock incw",
+            "zz": "?"}
+    got = {k: read.describe_insn(k) for k in want}
+    check(got == want, "decoded %r" % got)
+
+
+@case
+def qemu_command_line_read():
+    path = os.path.join(TMP, "qemu-cmdline.txt")
+    with open(path, "w") as f:
+        f.write("qemu-system-x86_64 -accel tcg,thread=multi -cpu max,la57=off "
+                "-smp 4 -m 1024\n")
+    check(read.qemu_setup(path) == {"accel": "tcg", "smp": "4", "cpu": "max,la57=off"},
+          "setup %r" % read.qemu_setup(path))
+    check(read.qemu_setup(os.path.join(TMP, "no-such-file")) is None, "missing file")
+
+
+@case
+def perf_output_read():
+    d = os.path.join(RUNS, "bench-base-r1")
+    stat = read.read_perf_stat(os.path.join(d, "perf-stat-pingpong.csv"))
+    check(stat and all(len(v) == 2 for v in stat.values()), "perf stat %r" % stat)
+    rows = read.read_perf_report(os.path.join(d, "perf-report-pingpong.txt"))
+    check(rows and all(isinstance(p, float) and s for p, s in rows), "perf report %r" % rows)
+    check(read.parse_number("<not counted>") is None and read.parse_number("12.5") == 12.5,
+          "parse_number")
+
+
+@case
+def missing_inputs_collected_once():
+    miss = read.Missing(RUNS)
+    check(read.read_test_results(os.path.join(RUNS, "nope", "x.log"), miss) is None,
+          "a missing log gives None")
+    miss.add(os.path.join(RUNS, "nope", "x.log"))
+    check(miss.items == ["nope/x.log: missing"], "items %r" % miss.items)

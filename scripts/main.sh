@@ -4,6 +4,8 @@
 #   ROUNDS=N   interleaved base/patched throughput rounds (5; QUICK=1: 2)
 #   SECS=S     seconds per throughput workload (5; QUICK=1: 2)
 #   SWEEP="1 2 4 8"  vCPU counts for the IPI sweep (QUICK=1: "1 4")
+#   SD_SWEEP="1 2 4 8 16 32"  vCPU counts for the shootdown where it has
+#              work (lazybench deadmm under the TCG plugin; QUICK=1: "1 4")
 #   BENCH_SMP=N vCPUs of the throughput and profile runs (the host's CPU
 #              count, at most 4: under TCG, a vCPU that the host deschedules
 #              while it holds a lock turns into noise)
@@ -11,9 +13,10 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 if [ "${QUICK:-0}" = 1 ]; then
-	ROUNDS=${ROUNDS:-2} SECS=${SECS:-2} SWEEP=${SWEEP:-"1 4"}
+	ROUNDS=${ROUNDS:-2} SECS=${SECS:-2} SWEEP=${SWEEP:-"1 4"} SD_SWEEP=${SD_SWEEP:-"1 4"}
 else
 	ROUNDS=${ROUNDS:-5} SECS=${SECS:-5} SWEEP=${SWEEP:-"1 2 4 8"}
+	SD_SWEEP=${SD_SWEEP:-"1 2 4 8 16 32"}
 fi
 BENCH_SMP=${BENCH_SMP:-$(n=$(nproc); echo $((n < 2 ? 2 : n < 4 ? n : 4)))}
 VARIANTS=(base patched)
@@ -57,8 +60,21 @@ for n in $SWEEP; do
 	done
 done
 
+phase "the shootdown where it has work: vCPU sweep $SD_SWEEP (TCG plugin)"
+# Every exit leaves its threads' CPUs lazily on the mm with nothing
+# flushed (lazybench deadmm); fewer exits at more vCPUs, so that the
+# 32-vCPU run stays within minutes under TCG on a small host.
+for n in $SD_SWEEP; do
+	for v in "${VARIANTS[@]}"; do
+		bash "$TOP/scripts/run-vm.sh" --smp "$n" --mem 1024 \
+			--append "${common[1]} lazymm_deadmm=$((n <= 8 ? 40 : 20))" \
+			--plugin "$TOP/tools/lockcount/liblockcount.so,out=$BUILD/runs/shootdown-$v-smp$n/lockcount.txt,blocks=$BUILD/runs/shootdown-$v-smp$n/blocks.txt" \
+			"$v" "shootdown-$v-smp$n" bench-shootdown
+	done
+done
+
 phase "report"
 python3 "$TOP/scripts/report.py" --runs "$BUILD/runs" --out "$BUILD/report" \
-	--rounds "$ROUNDS" --sweep "$SWEEP" --secs "$SECS" \
+	--rounds "$ROUNDS" --sweep "$SWEEP" --sd-sweep "$SD_SWEEP" --secs "$SECS" \
 	--system-map-base "$OUT/base/System.map" --system-map-patched "$OUT/patched/System.map"
 log "report: $BUILD/report/report.md (total $(($(date +%s) - _t0))s)"

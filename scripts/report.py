@@ -22,14 +22,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lazyreport.common import NM  # noqa: E402
 from lazyreport.read import (  # noqa: E402
     Missing, discover, read_ipis, read_locks, read_machine, read_perf,
-    read_throughput)
+    read_shootdown, read_throughput)
 from lazyreport.compute import (  # noqa: E402
-    ipi_rows, summarize_workload)
+    ipi_rows, removed_mm_pair, shootdown_rows, summarize_workload)
 from lazyreport.render import (  # noqa: E402
     headline, plot_ipis, plot_locks, plot_throughput, section_intro,
     section_ipis, section_locks, section_missing, section_model,
-    section_mutants, section_perf, section_reproduce, section_throughput,
-    table)
+    section_mutants, section_perf, section_reproduce, section_shootdown,
+    section_throughput, table)
 
 
 def parse_args(argv):
@@ -38,6 +38,7 @@ def parse_args(argv):
     ap.add_argument("--out", required=True, help="output directory")
     ap.add_argument("--rounds", type=int, help="throughput rounds (default: found)")
     ap.add_argument("--sweep", help='vCPU counts of the IPI sweep, e.g. "1 2 4 8"')
+    ap.add_argument("--sd-sweep", help='vCPU counts of the shootdown sweep (default: found)')
     ap.add_argument("--secs", help="seconds per throughput workload (for the text)")
     ap.add_argument("--system-map-base")
     ap.add_argument("--system-map-patched")
@@ -51,6 +52,10 @@ def parse_args(argv):
         a.sweep = discover(a.runs, r"ipi-(?:base|patched)-smp(\d+)")
     else:
         a.sweep = [int(x) for x in a.sweep.split()]
+    if a.sd_sweep is None:
+        a.sd_sweep = discover(a.runs, r"shootdown-(?:base|patched)-smp(\d+)")
+    else:
+        a.sd_sweep = [int(x) for x in a.sd_sweep.split()]
     return a
 
 
@@ -63,13 +68,16 @@ def build(a):
         miss.add(os.path.join(a.runs, "bench-*-r*"), "no throughput rounds")
     if not a.sweep:
         miss.add(os.path.join(a.runs, "ipi-*-smp*"), "no IPI sweep")
+    if not a.sd_sweep:
+        miss.add(os.path.join(a.runs, "shootdown-*-smp*"), "no shootdown sweep")
     machine = read_machine(a.runs, miss)
     raw = read_throughput(a.runs, a.rounds, miss)
     thr = {w: summarize_workload(raw[w]) for w in raw}
     perf = read_perf(a.runs, miss)
-    locks = read_locks(a.runs, {"base": a.system_map_base,
-                                "patched": a.system_map_patched}, miss)
+    maps = {"base": a.system_map_base, "patched": a.system_map_patched}
+    locks = read_locks(a.runs, maps, miss)
     ipi = ipi_rows(read_ipis(a.runs, a.sweep, miss))
+    sd = shootdown_rows(read_shootdown(a.runs, a.sd_sweep, maps, miss))
     os.makedirs(a.out, exist_ok=True)
     errs = {
         "throughput": plot_throughput(thr, os.path.join(a.out, "throughput.png")),
@@ -85,6 +93,7 @@ def build(a):
           + section_throughput(thr, errs["throughput"], machine["qemu"].get("smp") or NM)
           + section_perf(perf)
           + section_ipis(ipi, errs["ipi"])
+          + section_shootdown(sd, removed_mm_pair(locks))
           + section_model(locks)
           + section_mutants(a.out)
           + section_reproduce(a)

@@ -50,6 +50,14 @@ SWITCH_PATH_FUNCS = ("__schedule", "finish_task_switch", "switch_mm_irqs_off",
 # Runs once per context switch: the entry block of this counts switches.
 SWITCH_ENTRY = "__switch_to_asm"
 
+# The shootdown's own code (arch/x86/mm/tlb.c): the hook, the walk of the
+# candidates, the per-candidate test (once per CPU in mm_cpumask()) and the
+# IPI handler with the switch it does.
+SHOOTDOWN_FUNCS = ("arch_shoot_down_dead_mm", "shoot_down_mm", "mm_maybe_loaded",
+                   "leave_dead_mm", "switch_lazy_to_init_mm")
+# Where a machine this size is modelled, beside the measured vCPU counts.
+SHOOTDOWN_MODEL_CPUS = (144, 1024)
+
 GOAL_EXTRA_IPIS = 0.05
 GOAL_RATIO = 0.98
 MODEL_CPUS = (1, 2, 4, 8, 24, 64, 192)

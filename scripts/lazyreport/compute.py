@@ -2,7 +2,7 @@
 per-unit and per-switch counts, the biggest per-function changes, IPIs per
 exit. No formatting, no I/O."""
 import statistics
-from .common import MM_SYMBOLS, SWITCH_PATH_FUNCS
+from .common import MM_SYMBOLS, SHOOTDOWN_FUNCS, SWITCH_PATH_FUNCS
 
 
 def median(values):
@@ -93,3 +93,66 @@ def ipi_rows(ipis):
         rows.append({"n": n, "base": b, "patched": p, "base_pe": bpe,
                      "patched_pe": ppe, "extra": extra})
     return rows
+
+
+def shootdown_rows(sd):
+    """Per vCPU count, per exit: shootdown calls, IPIs, CPUs found on the
+    mm (IPIs + the calling CPU), the shootdown's own instructions
+    (SHOOTDOWN_FUNCS, patched) and all kernel instructions (both)."""
+    rows = []
+    for n in sorted(sd):
+        b, p = sd[n].get("base"), sd[n].get("patched")
+        row = {"n": n, "exits": None, "calls": None, "ipis": None, "found": None,
+               "sd_insns": None, "base_insns": None, "patched_insns": None,
+               "base_ipis": None, "patched_ipis": None}
+        if p:
+            r = p["res"]
+            exits = r.get("exits")
+            row["exits"] = exits
+            row["calls"] = per_unit(r.get("shootdown_calls"), exits)
+            row["ipis"] = per_unit(r.get("shootdown_ipis"), exits)
+            if "shootdown_ipis" in r and "shootdown_local" in r:
+                row["found"] = per_unit(r["shootdown_ipis"] + r["shootdown_local"], exits)
+            row["patched_ipis"] = per_unit(_cal_tlb(r), exits)
+            lk = p["locks"]
+            if lk and lk.get("blocks") is not None:
+                row["sd_insns"] = per_unit(
+                    sum(lk["blocks"].get(f, [0, 0])[0] for f in SHOOTDOWN_FUNCS), exits)
+            if lk:
+                row["patched_insns"] = per_unit(lk.get("insns"), exits)
+        if b:
+            exits = b["res"].get("exits")
+            row["base_ipis"] = per_unit(_cal_tlb(b["res"]), exits)
+            if b["locks"]:
+                row["base_insns"] = per_unit(b["locks"].get("insns"), exits)
+        rows.append(row)
+    return rows
+
+
+def _cal_tlb(res):
+    if "cal_ipis" not in res or "tlb_ipis" not in res:
+        return None
+    return res["cal_ipis"] + res["tlb_ipis"]
+
+
+def linear_fit(points):
+    """Least squares y = a + b x over [(x, y)] -> (a, b), or None with fewer
+    than two distinct x."""
+    pts = [(x, y) for x, y in points if x is not None and y is not None]
+    if len({x for x, _ in pts}) < 2:
+        return None
+    n = len(pts)
+    mx = sum(x for x, _ in pts) / n
+    my = sum(y for _, y in pts) / n
+    b = sum((x - mx) * (y - my) for x, y in pts) / sum((x - mx) ** 2 for x, _ in pts)
+    return my - b * mx, b
+
+
+def removed_mm_pair(locks):
+    """mm_count pair atomics per pingpong round trip, base - patched; None
+    unless both were counted with a System.map."""
+    b, p = locks["pingpong"]["base"], locks["pingpong"]["patched"]
+    if b and p and b["units"] and p["units"] and b["mm_pair"] is not None \
+            and p["mm_pair"] is not None:
+        return per_unit(b["mm_pair"], b["units"]) - per_unit(p["mm_pair"], p["units"])
+    return None

@@ -313,6 +313,37 @@ def read_ipis(runs, sweep, miss):
     return out
 
 
+def read_shootdown(runs, sweep, maps, miss):
+    """The deadmm sweep -> {N: {variant: {"res": {key: int}, "locks":
+    attribute_locks() result} or None}}; the patched kernel must have the
+    shootdown counters, both the plugin's files."""
+    out = {}
+    for n in sweep:
+        out[n] = {}
+        for v in VARIANTS:
+            d = os.path.join(runs, "shootdown-%s-smp%d" % (v, n))
+            path = os.path.join(d, "bench-shootdown.log")
+            res = read_test_results(path, miss)
+            if res is None:
+                out[n][v] = None
+                continue
+            for k in IPI_KEYS + (SHOOTDOWN_KEYS if v == "patched" else ()):
+                if k not in res:
+                    miss.add(path, "no RESULT %s" % k)
+            locks = None
+            count = miss.existing(os.path.join(d, "lockcount-deadmm.txt"))
+            blocks = os.path.join(d, "blocks-deadmm.txt")
+            smap = maps.get(v) if maps.get(v) and os.path.isfile(maps[v]) else None
+            if count:
+                try:
+                    locks = attribute_locks(count, smap,
+                                            blocks if os.path.isfile(blocks) else None)
+                except (SystemExit, OSError, ValueError, IndexError) as e:
+                    miss.add(count, "unreadable (%s)" % (e or "not a lockcount v1 file"))
+            out[n][v] = {"res": {k: int(val) for k, val in res.items()}, "locks": locks}
+    return out
+
+
 def first_match(path, pattern, lines=200):
     try:
         with open(path, errors="replace") as f:

@@ -74,3 +74,24 @@ def ratios_guard_against_missing():
     check(compute.ratio(None, 2) is None and compute.ratio(1, 0) is None, "ratio")
     check(compute.per_unit(6, 3) == 2 and compute.per_unit(6, 0) is None, "per_unit")
     check(compute.median([]) is None and compute.median([3, 1, 2]) == 2, "median")
+
+
+@case
+def linear_fit_least_squares():
+    a, b = compute.linear_fit([(1, 120.0), (2, 140.0), (4, 180.0)])
+    check(abs(a - 100) < 1e-9 and abs(b - 20) < 1e-9, "fit %r" % ((a, b),))
+    check(compute.linear_fit([(4, 1.0), (4, 2.0)]) is None, "one x: no fit")
+    check(compute.linear_fit([(1, None), (2, 3.0)]) is None, "missing points skipped")
+
+
+@case
+def shootdown_per_exit():
+    # fixture: 10 deadmm exits at 1 and 2 vCPUs; patched blocks in
+    # arch_shoot_down_dead_mm = 10 x (100 + 20 N), do_idle's left out
+    miss = read.Missing(RUNS)
+    rows = compute.shootdown_rows(read.read_shootdown(RUNS, [1, 2], MAPS, miss))
+    check(not miss.items, "missing %r" % miss.items)
+    r2 = rows[1]
+    check((r2["n"], r2["exits"], r2["calls"], r2["found"], r2["ipis"], r2["sd_insns"])
+          == (2, 10, 1.0, 2.0, 1.0, 140.0), "row %r" % r2)
+    check(r2["base_insns"] == 52000 and r2["patched_insns"] == 51400, "insns %r" % r2)

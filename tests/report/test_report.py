@@ -161,7 +161,7 @@ def sections_in_order():
              "## Missing data"]
     pos = [md.find(h) for h in order]
     check(-1 not in pos and pos == sorted(pos), "section positions %r" % pos)
-    contains(section(md, "How to reproduce"), 'ROUNDS=3 SECS=2 SWEEP="1 2 4" make')
+    contains(section(md, "How to reproduce"), 'ROUNDS=3 SECS=2 SWEEP="1 2 4" SD_SWEEP="1 2" make')
 
 
 @case
@@ -241,3 +241,23 @@ def no_gnuplot_no_crash():
     check(rc == 0, "exit %d: %s" % (rc, err))
     contains(md, "(plot throughput.png: gnuplot not installed")
     check(not os.path.exists(os.path.join(out, "throughput.png")), "png without gnuplot?")
+
+
+@case
+def shootdown_sweep_and_model():
+    sec = section(run_report()[1], "The shootdown where it has work")
+    contains(sec, "| 2 | 10 | 1.000 | 2.000 | 1.000 | 140.000 | 1.000 | 2.000 | 52000 | 51400 |")
+    contains(sec, "shootdown instructions per exit = 100.0 + 20.00 N")
+    contains(sec, "| 1024 (model) | 20580 | 1023.000 |")
+    contains(sec, "costs 4.00 shared atomics per pipe ping-pong round trip")
+
+
+@case
+def shootdown_sweep_missing_is_reported():
+    runs = copy_fixture("no-shootdown")
+    for n in (1, 2):
+        for v in ("base", "patched"):
+            shutil.rmtree(os.path.join(runs, "shootdown-%s-smp%d" % (v, n)))
+    md = run_report(runs=runs)[1]
+    contains(md, "shootdown-*-smp*: no shootdown sweep")
+    contains(section(md, "The shootdown where it has work"), "Growth fit: not measured")

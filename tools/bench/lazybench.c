@@ -20,6 +20,15 @@
  *	goes straight from one to the other on one CPU, never through idle.
  *	Counts as will-it-scale does: 2 per round trip. One unit = one
  *	round trip of task 0.
+ *   lazybench deadmm [-s SEC] [-n N] [-j JOBS]
+ *	the exit where the shootdown has work: a child runs JOBS threads,
+ *	thread k spinning in user space on CPU k; once all run, thread 0
+ *	unmaps the whole address space. Its return faults, SIGSEGV kills
+ *	the group, each thread exits on its CPU, which goes idle lazily on
+ *	the mm, and exit_mmap() finds no VMA: it frees no page tables and
+ *	flushes nothing, so only the shootdown moves those CPUs. (The
+ *	munmap()'s own flush reaches the threads while they still run.)
+ *	One unit = one such process.
  *   lazybench run -n N -- COMMAND [ARG...]
  *	run COMMAND between the START and STOP markers and count N units
  *	(e.g. the messages hackbench sends), for the TCG plugin.
@@ -36,6 +45,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
+#include <sys/mman.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -302,6 +315,68 @@ static void run_cs1(void)
 	printf("RESULT cs1_%s_per_sec %.1f\n", mode, 2 * total / (end - start));
 }
 
+static volatile int deadmm_running;
+
+static void *deadmm_spin(void *arg)
+{
+	pin((int)(long)arg);
+	__atomic_add_fetch(&deadmm_running, 1, __ATOMIC_SEQ_CST);
+	for (;;)
+		;
+	return NULL;
+}
+
+/* The child of one deadmm unit: never returns. */
+static void deadmm_child(void)
+{
+	struct rlimit no_core = { 0, 0 };
+	pthread_t t;
+
+	setrlimit(RLIMIT_CORE, &no_core);	/* die, do not dump */
+	pin(0);
+	for (long k = 1; k < jobs; k++)
+		if (pthread_create(&t, NULL, deadmm_spin, (void *)k))
+			_exit(3);
+	while (__atomic_load_n(&deadmm_running, __ATOMIC_SEQ_CST) < jobs - 1)
+		;
+	/* All of user space, 4-level paging: the return from here faults. */
+	syscall(SYS_munmap, 0UL, 0x7ffffffff000UL);
+	_exit(4);	/* not reached: munmap() failed */
+}
+
+static void run_deadmm(void)
+{
+	double start, end;
+	long done = 0;
+	int status;
+	pid_t pid;
+
+	pin(0);
+	start = now();
+	end = start + seconds;
+	MARK_START();
+	while (more(done, end)) {
+		pid = fork();
+		if (pid < 0)
+			die("fork");
+		if (pid == 0)
+			deadmm_child();
+		if (waitpid(pid, &status, 0) != pid)
+			die("waitpid");
+		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGSEGV) {
+			fprintf(stderr, "lazybench: deadmm child did not die of SIGSEGV (status %#x)\n",
+				status);
+			exit(1);
+		}
+		MARK_UNIT();
+		done++;
+	}
+	MARK_STOP();
+	end = now();
+	printf("RESULT deadmm_units %ld\n", done);
+	printf("RESULT deadmm_per_sec %.1f\n", done / (end - start));
+}
+
 /* COMMAND between the markers, then N units at once: the plugin's counts are per unit. */
 static void run_command(char **argv)
 {
@@ -336,7 +411,7 @@ int main(int argc, char **argv)
 	int opt;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: lazybench pingpong|forkexit|exec|thread|cs1|run [-s SEC] [-n N] [-j JOBS] [-a CPU] [-b CPU] [-m threads|processes] [-- COMMAND...]\n");
+		fprintf(stderr, "usage: lazybench pingpong|forkexit|exec|thread|cs1|deadmm|run [-s SEC] [-n N] [-j JOBS] [-a CPU] [-b CPU] [-m threads|processes] [-- COMMAND...]\n");
 		return 2;
 	}
 	what = argv[1];
@@ -357,6 +432,8 @@ int main(int argc, char **argv)
 		run_pingpong();
 	else if (!strcmp(what, "forkexit") || !strcmp(what, "exec") || !strcmp(what, "thread"))
 		run_storm(what);
+	else if (!strcmp(what, "deadmm"))
+		run_deadmm();
 	else if (!strcmp(what, "cs1"))
 		run_cs1();
 	else if (!strcmp(what, "run"))

@@ -1,0 +1,24 @@
+#!/bin/sh
+# The shootdown where it has work: lazybench deadmm, whose processes die
+# with no VMA left, so exit_mmap() flushes nothing and every CPU a thread
+# ran on is still lazily on the mm at __mmput(). Runs under the TCG
+# plugin (tools/lockcount), whose per-function counts give the
+# instructions of the shootdown itself. RESULT lines: the CAL/TLB IPIs
+# and lazy_mm_shootdown* vm events over lazymm_deadmm exits.
+set -e
+b=$GUEST_DIR/../tools/bench/lazybench
+exits=${lazymm_deadmm:-50}
+n=$(nproc)
+# shellcheck source=../exit-counters.sh
+. "$GUEST_DIR/exit-counters.sh"
+cd /tmp
+counters_before
+"$b" deadmm -n "$exits" -j "$n"
+counters=$(counters_after)
+if [ -f "$RESULTS/lockcount.txt" ]; then
+	cp "$RESULTS/lockcount.txt" "$RESULTS/lockcount-deadmm.txt"
+	[ ! -f "$RESULTS/blocks.txt" ] || cp "$RESULTS/blocks.txt" "$RESULTS/blocks-deadmm.txt"
+fi
+echo "RESULT cpus $n"
+echo "RESULT exits $exits"
+echo "$counters"

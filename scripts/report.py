@@ -22,14 +22,14 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lazyreport.common import NM  # noqa: E402
 from lazyreport.read import (  # noqa: E402
     Missing, discover, read_ipis, read_locks, read_machine, read_perf,
-    read_shootdown, read_throughput)
+    read_pmu, read_shootdown, read_throughput)
 from lazyreport.compute import (  # noqa: E402
     ipi_rows, removed_mm_pair, shootdown_rows, summarize_workload)
 from lazyreport.render import (  # noqa: E402
     headline, plot_ipis, plot_locks, plot_throughput, section_intro,
     section_ipis, section_locks, section_missing, section_model,
-    section_mutants, section_perf, section_reproduce, section_shootdown,
-    section_throughput, table)
+    section_mutants, section_perf, section_pmu, section_reproduce,
+    section_shootdown, section_throughput, table)
 
 
 def parse_args(argv):
@@ -92,6 +92,7 @@ def build(a):
           + "\n" + section_locks(locks, errs["locks"])
           + section_throughput(thr, errs["throughput"], machine["qemu"].get("smp") or NM)
           + section_perf(perf)
+          + section_pmu(read_pmu(a.runs, miss))
           + section_ipis(ipi, errs["ipi"])
           + section_shootdown(sd, removed_mm_pair(locks))
           + section_model(locks)

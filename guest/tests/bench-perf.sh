@@ -23,4 +23,34 @@ for w in pingpong forkexit cs1 hackbench; do
 	"$perf" report -i /tmp/perf-$w.data --stdio --no-children --sort sym \
 		--percent-limit 0.5 -g none 2>/dev/null >"$RESULTS/perf-report-$w.txt"
 done
+
+# With a hardware PMU (bare metal, or KVM exposing one): the locked-access
+# event and perf c2c on the ping-pong and context_switch1, the way the
+# atomics are profiled on real machines. Detected, not assumed: without a
+# "cpu" (or hybrid "cpu_core") PMU perf has software events only, as
+# under TCG, and pmu.txt says why nothing was recorded.
+pmu=""
+for d in cpu cpu_core; do
+	[ -d "/sys/bus/event_source/devices/$d" ] && pmu=$d
+done
+if [ -z "$pmu" ]; then
+	echo "none: no cpu or cpu_core PMU in /sys/bus/event_source/devices (software events only)" \
+		>"$RESULTS/pmu.txt"
+else
+	# Intel, then AMD Zen: loads or bus locks of locked instructions.
+	ev=$("$perf" list --raw-dump 2>/dev/null | tr ' ' '\n' |
+		grep -x -m1 -E 'mem_inst_retired\.lock_loads|ls_locks\.bus_lock' || true)
+	echo "$pmu: locked-access event ${ev:-none found}" >"$RESULTS/pmu.txt"
+	for w in pingpong cs1; do
+		case $w in
+		cs1) set -- "$b" cs1 -m threads -s "$s" -j "$n" ;;
+		*) set -- "$b" pingpong -s "$s" ;;
+		esac
+		[ -z "$ev" ] || "$perf" stat -a -e "$ev" -x, -o "$RESULTS/perf-locks-$w.csv" "$@" >/dev/null
+		"$perf" c2c record -a -o "/tmp/c2c-$w.data" -- "$@" >/dev/null 2>&1 || continue
+		"$perf" c2c report -i "/tmp/c2c-$w.data" --stdio >"$RESULTS/perf-c2c-$w.txt" 2>/dev/null || true
+		"$perf" script -i "/tmp/c2c-$w.data" -F addr,data_src,ip,sym \
+			>"$RESULTS/perf-c2c-samples-$w.txt" 2>/dev/null || true
+	done
+fi
 echo "ok"

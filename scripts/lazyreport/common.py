@@ -50,6 +50,9 @@ SWITCH_PATH_FUNCS = ("__schedule", "finish_task_switch", "switch_mm_irqs_off",
 # Runs once per context switch: the entry block of this counts switches.
 SWITCH_ENTRY = "__switch_to_asm"
 
+# Workloads profiled with the hardware PMU, where there is one.
+PMU_PROFILED = ("pingpong", "cs1")
+
 # The shootdown's own code (arch/x86/mm/tlb.c): the hook, the walk of the
 # candidates, the per-candidate test (once per CPU in mm_cpumask()) and the
 # IPI handler with the switch it does.

@@ -2,7 +2,7 @@
 per-unit and per-switch counts, the biggest per-function changes, IPIs per
 exit. No formatting, no I/O."""
 import statistics
-from .common import MM_SYMBOLS, SHOOTDOWN_FUNCS, SWITCH_PATH_FUNCS
+from .common import LAZY_SWITCH_FUNCS, MM_SYMBOLS, SHOOTDOWN_FUNCS, SWITCH_PATH_FUNCS
 
 
 def median(values):
@@ -156,3 +156,23 @@ def removed_mm_pair(locks):
             and p["mm_pair"] is not None:
         return per_unit(b["mm_pair"], b["units"]) - per_unit(p["mm_pair"], p["units"])
     return None
+
+
+def c2c_summary(samples):
+    """perf c2c samples -> contended (HITM, or peer snoop) samples in all,
+    and on the cache lines that the lazy-switch functions touch (the
+    mm_count line in the base kernel), with the busiest such line's
+    functions. None if there were no samples to read."""
+    if samples is None:
+        return None
+    lines = {}
+    for addr, decode, sym in samples:
+        ln = lines.setdefault(addr >> 6, {"hitm": 0, "syms": set()})
+        ln["syms"].add(sym.split(".", 1)[0].split("+", 1)[0])
+        if "SNP HitM" in decode or "Peer" in decode:
+            ln["hitm"] += 1
+    lazy = {a: ln for a, ln in lines.items() if ln["syms"] & LAZY_SWITCH_FUNCS}
+    top = max(lazy.items(), key=lambda kv: kv[1]["hitm"]) if lazy else None
+    return {"samples": len(samples), "hitm": sum(ln["hitm"] for ln in lines.values()),
+            "lazy_hitm": sum(ln["hitm"] for ln in lazy.values()),
+            "top": (top[0] << 6, top[1]["hitm"], sorted(top[1]["syms"])) if top else None}

@@ -7,7 +7,7 @@ import re
 import shlex
 import subprocess
 from .common import (
-    COUNTED, LAZY_SWITCH_FUNCS, MM_COUNT_OPS, PROFILED, SWITCH_ENTRY, TOP,
+    PMU_PROFILED,     COUNTED, LAZY_SWITCH_FUNCS, MM_COUNT_OPS, PROFILED, SWITCH_ENTRY, TOP,
     VARIANTS, WORKLOADS)
 
 
@@ -341,6 +341,44 @@ def read_shootdown(runs, sweep, maps, miss):
                 except (SystemExit, OSError, ValueError, IndexError) as e:
                     miss.add(count, "unreadable (%s)" % (e or "not a lockcount v1 file"))
             out[n][v] = {"res": {k: int(val) for k, val in res.items()}, "locks": locks}
+    return out
+
+
+C2C_SAMPLE = re.compile(r"^\s*([0-9a-f]+)\s+([0-9a-f]+)\s+(\|OP .*\S)\s+([0-9a-f]+)\s+(\S+)\s*$")
+
+
+def read_c2c_samples(path):
+    """perf script -F addr,data_src,ip,sym of a perf c2c record ->
+    [(data address, decoded data source, symbol)]; other lines skipped."""
+    out = []
+    with open(path, errors="replace") as f:
+        for line in f:
+            m = C2C_SAMPLE.match(line)
+            if m:
+                out.append((int(m.group(1), 16), m.group(3), m.group(5)))
+    return out
+
+
+def read_pmu(runs, miss):
+    """The hardware-PMU runs of round 1 -> {variant: None (not run) or
+    {"pmu": pmu.txt, "locks": {w: perf stat or None},
+     "c2c": {w: samples or None}}}."""
+    out = {}
+    for v in VARIANTS:
+        d = os.path.join(runs, "bench-%s-r1" % v)
+        path = miss.existing(os.path.join(d, "pmu.txt"))
+        if not path:
+            out[v] = None
+            continue
+        with open(path) as f:
+            pmu = f.read().strip()
+        res = {"pmu": pmu, "locks": {}, "c2c": {}}
+        for w in PMU_PROFILED:
+            stat = os.path.join(d, "perf-locks-%s.csv" % w)
+            samples = os.path.join(d, "perf-c2c-samples-%s.txt" % w)
+            res["locks"][w] = read_perf_stat(stat) if os.path.isfile(stat) else None
+            res["c2c"][w] = read_c2c_samples(samples) if os.path.isfile(samples) else None
+        out[v] = res
     return out
 
 

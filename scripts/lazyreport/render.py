@@ -4,12 +4,12 @@ import shutil
 import subprocess
 import tempfile
 from .common import (
-    COUNTED, GOAL_EXTRA_IPIS, SHOOTDOWN_FUNCS, SHOOTDOWN_MODEL_CPUS, GOAL_RATIO, LAZY_ROUNDS_PER_ROUND_TRIP,
+    COUNTED, PMU_PROFILED, GOAL_EXTRA_IPIS, SHOOTDOWN_FUNCS, SHOOTDOWN_MODEL_CPUS, GOAL_RATIO, LAZY_ROUNDS_PER_ROUND_TRIP,
     MM_SYMBOLS, MODEL_CPUS, NM, NOMINAL_ATOMICS_PER_LAZY_ROUND, PROFILED,
     SWITCH_ENTRY, SWITCH_PATH_FUNCS, TOP_FUNCS, TOP_SYMBOLS, UNIT_OF,
     UNIT_SHORT, VARIANTS, WORKLOADS)
 from .read import parse_number
-from .compute import linear_fit, removed_mm_pair, block_changes, lock_changes, mm_share, per_unit, ratio, switch_path
+from .compute import c2c_summary, linear_fit, removed_mm_pair, block_changes, lock_changes, mm_share, per_unit, ratio, switch_path
 
 
 def fmt_int(v):
@@ -592,3 +592,43 @@ def section_shootdown(rows, removed_per_round_trip):
                "when an mm is freed, N reads, like the per-candidate test "
                "here.\n" % saved)
     return "".join(out)
+
+
+def section_pmu(pmu):
+    """perf with a hardware PMU: the locked-access event and perf c2c, or
+    why that part was skipped."""
+    head = ("\n## perf with a hardware PMU\n\n`perf stat` with the CPU's "
+            "locked-access event (Intel `mem_inst_retired.lock_loads`, AMD "
+            "`ls_locks.bus_lock`) and `perf c2c` (contended cache lines, from "
+            "`perf script -F addr,data_src,ip,sym` of its record) on %s, first "
+            "round of each kernel. " % ", ".join(PMU_PROFILED))
+    found = {v: p for v, p in pmu.items() if p and not p["pmu"].startswith("none")}
+    if not found:
+        why = "; ".join("%s: %s" % (v, p["pmu"] if p else NM) for v, p in pmu.items())
+        return head + "Skipped: no hardware PMU in the guests (%s). Under TCG every " \
+            "instruction is emulated and there are no counters; the TCG " \
+            "plugin's exact counts above take their place.\n" % why
+    rows = []
+    for w in PMU_PROFILED:
+        st = {v: (found[v]["locks"].get(w) if v in found else None) for v in VARIANTS}
+        c2 = {v: c2c_summary(found[v]["c2c"].get(w)) if v in found else None
+              for v in VARIANTS}
+        ev = [(e, val) for v in VARIANTS for e, val in (st[v] or {}).items()]
+        event = ev[0][0] if ev else NM
+        cnt = {v: parse_number((st[v] or {}).get(event, (None,))[0]) for v in VARIANTS}
+
+        def g(v, k):
+            return fmt_int(c2[v][k]) if c2[v] else NM
+        top = c2["base"]["top"] if c2["base"] else None
+        rows.append((w, event, fmt_int(cnt["base"]), fmt_int(cnt["patched"]),
+                     fmt_ratio(ratio(cnt["patched"], cnt["base"])),
+                     g("base", "hitm"), g("patched", "hitm"),
+                     g("base", "lazy_hitm"), g("patched", "lazy_hitm"),
+                     "%#x: %s" % (top[0], ", ".join("`%s`" % x for x in top[2]))
+                     if top else NM))
+    pmus = "; ".join("%s: %s" % (v, found[v]["pmu"]) for v in found)
+    return head + "PMU: %s.\n\n" % pmus + table(
+        ("workload", "event", "base", "patched", "patched/base",
+         "base HITM samples", "patched HITM samples",
+         "base HITM on lazy-switch lines", "patched HITM on lazy-switch lines",
+         "base: busiest such line"), rows)

@@ -95,3 +95,15 @@ def shootdown_per_exit():
     check((r2["n"], r2["exits"], r2["calls"], r2["found"], r2["ipis"], r2["sd_insns"])
           == (2, 10, 1.0, 2.0, 1.0, 140.0), "row %r" % r2)
     check(r2["base_insns"] == 52000 and r2["patched_insns"] == 51400, "insns %r" % r2)
+
+
+@case
+def c2c_contended_lines():
+    base = read.read_c2c_samples(os.path.join(FIX, "pmu", "bench-base-r1",
+                                              "perf-c2c-samples-pingpong.txt"))
+    s = compute.c2c_summary(base)
+    # 4 HITM samples; 3 on the line __schedule and finish_task_switch touch
+    check((s["samples"], s["hitm"], s["lazy_hitm"]) == (6, 4, 3), "summary %r" % s)
+    check(s["top"] == (0xffff888104a2c0c0, 3, ["__schedule", "finish_task_switch", "mmput"]),
+          "top %r" % (s["top"],))
+    check(compute.c2c_summary(None) is None, "nothing read")

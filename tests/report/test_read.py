@@ -84,3 +84,18 @@ def missing_inputs_collected_once():
           "a missing log gives None")
     miss.add(os.path.join(RUNS, "nope", "x.log"))
     check(miss.items == ["nope/x.log: missing"], "items %r" % miss.items)
+
+
+@case
+def c2c_samples_read():
+    # perf script -F addr,data_src,ip,sym, as builtin-script.c prints it:
+    # addr, then data_src raw and decoded, then ip and symbol
+    path = os.path.join(FIX, "pmu", "bench-base-r1", "perf-c2c-samples-pingpong.txt")
+    s = read.read_c2c_samples(path)
+    check(len(s) == 6, "samples %d" % len(s))
+    check(s[1] == (0xffff888104a2c0c4, "|OP LOAD|LVL LFB/MAB hit|SNP HitM|TLB L1 or L2 hit"
+                   "|LCK Yes|BLK  N/A", "__schedule"), "sample %r" % (s[1],))
+    pmu = read.read_pmu(os.path.join(FIX, "pmu"), read.Missing(RUNS))
+    check(pmu["patched"]["pmu"] == "cpu: locked-access event mem_inst_retired.lock_loads"
+          and len(pmu["patched"]["c2c"]["pingpong"]) == 3 and pmu["base"]["c2c"]["cs1"] is None,
+          "pmu %r" % pmu["patched"])

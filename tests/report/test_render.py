@@ -50,3 +50,16 @@ def top_symbols_side_by_side():
     check("| 1 | `a` | 50.00% | `c` | 40.00% |" in t and "| 2 | `b` | 20.00% |  |  |" in t,
           "table %r" % t)
     check("not measured" in render.top_symbols_table(None, [(1.0, "x")]), "missing side")
+
+
+@case
+def pmu_section_skipped_or_filled():
+    md = run_report()[1]
+    contains(section(md, "perf with a hardware PMU"),
+             "Skipped: no hardware PMU in the guests (base: none: no cpu or cpu_core PMU")
+    pmu = read.read_pmu(os.path.join(FIX, "pmu"), read.Missing(RUNS))
+    sec = render.section_pmu(pmu)
+    contains(sec, "| pingpong | mem_inst_retired.lock_loads | 804210 | 771002 | 0.959 "
+                  "| 4 | 2 | 3 | 0 | 0xffff888104a2c0c0: `__schedule`, "
+                  "`finish_task_switch`, `mmput` |")
+    contains(sec, "| cs1 | not measured |")

@@ -172,28 +172,22 @@ static void one_unit(const char *what)
 		die("child");
 }
 
-static void run_storm(const char *what)
+/*
+ * JOBS forked workers, worker j running task(j, end, arg), which returns
+ * the units it did; -> their sum. The caller sets the markers around it.
+ */
+static long run_jobs(long (*task)(int j, double end, const void *arg), double end,
+		     const void *arg)
 {
 	int fds[2];
-	double start, end;
 	long total = 0;
 
 	if (pipe(fds))
 		die("pipe");
-	start = now();
-	end = start + seconds;
-	MARK_START();
 	for (int j = 0; j < jobs; j++) {
 		if (fork() == 0) {
-			long done = 0;
+			long done = task(j, end, arg);
 
-			pin(j);
-			while (more(done, end)) {
-				one_unit(what);
-				if (j == 0)
-					MARK_UNIT();
-				done++;
-			}
 			if (write(fds[1], &done, sizeof(done)) != sizeof(done))
 				die("write");
 			_exit(0);
@@ -208,6 +202,32 @@ static void run_storm(const char *what)
 	}
 	while (wait(NULL) > 0)
 		;
+	return total;
+}
+
+static long storm_task(int j, double end, const void *what)
+{
+	long done = 0;
+
+	pin(j);
+	while (more(done, end)) {
+		one_unit(what);
+		if (j == 0)
+			MARK_UNIT();
+		done++;
+	}
+	return done;
+}
+
+static void run_storm(const char *what)
+{
+	double start, end;
+	long total;
+
+	start = now();
+	end = start + seconds;
+	MARK_START();
+	total = run_jobs(storm_task, end, what);
 	MARK_STOP();
 	end = now();
 	printf("RESULT %s_units %ld\n", what, total);
@@ -235,8 +255,9 @@ static void *cs1_echo_thread(void *arg)
 }
 
 /* Task j: pinned to CPU j, round trips until done; returns their count. */
-static long cs1_task(int j, double end, int threads)
+static long cs1_task(int j, double end, const void *arg)
 {
+	int threads = *(const int *)arg;
 	struct cs1_pair p;
 	pthread_t t;
 	pid_t pid = 0;
@@ -277,37 +298,17 @@ static long cs1_task(int j, double end, int threads)
 static void run_cs1(void)
 {
 	int threads = !strcmp(mode, "threads");
-	int fds[2];
 	double start, end;
-	long total = 0;
+	long total;
 
 	if (!threads && strcmp(mode, "processes")) {
 		fprintf(stderr, "lazybench: cs1 -m threads|processes, not %s\n", mode);
 		exit(2);
 	}
-	if (pipe(fds))
-		die("pipe");
 	start = now();
 	end = start + seconds;
 	MARK_START();
-	for (int j = 0; j < jobs; j++) {
-		if (fork() == 0) {
-			long done = cs1_task(j, end, threads);
-
-			if (write(fds[1], &done, sizeof(done)) != sizeof(done))
-				die("write");
-			_exit(0);
-		}
-	}
-	for (int j = 0; j < jobs; j++) {
-		long done;
-
-		if (read(fds[0], &done, sizeof(done)) != sizeof(done))
-			die("read");
-		total += done;
-	}
-	while (wait(NULL) > 0)
-		;
+	total = run_jobs(cs1_task, end, &threads);
 	MARK_STOP();
 	end = now();
 	/* will-it-scale's iterations: 2 per round trip. */

@@ -1,18 +1,12 @@
 #!/bin/sh
-# IPIs per process exit: /proc/interrupts function-call (CAL) and TLB rows
-# and the lazy_mm_shootdown* vm events, before and after a fork/exit storm
-# of lazymm_exits exits per CPU.
+# IPIs per process exit: the CAL (function call) and TLB rows of
+# /proc/interrupts and the lazy_mm_shootdown* vm events over a fork/exit
+# storm of lazymm_exits exits per CPU (lazybench -c reads them itself).
 set -e
 b=$GUEST_DIR/../tools/bench/lazybench
 per_cpu=${lazymm_exits:-1000}
 n=$(nproc)
-# shellcheck source=../exit-counters.sh
-. "$GUEST_DIR/exit-counters.sh"
 cd /tmp
-counters_before
-"$b" forkexit -n "$per_cpu" -j "$n"
-# The counters first: nothing else runs between the workload and them.
-counters=$(counters_after)
+"$b" forkexit -n "$per_cpu" -j "$n" -c
 echo "RESULT cpus $n"
 echo "RESULT exits $((per_cpu * n))"
-echo "$counters"

@@ -9,16 +9,11 @@ set -e
 b=$GUEST_DIR/../tools/bench/lazybench
 exits=${lazymm_deadmm:-50}
 n=$(nproc)
-# shellcheck source=../exit-counters.sh
-. "$GUEST_DIR/exit-counters.sh"
 cd /tmp
-counters_before
-"$b" deadmm -n "$exits" -j "$n"
-counters=$(counters_after)
+"$b" deadmm -n "$exits" -j "$n" -c
 if [ -f "$RESULTS/lockcount.txt" ]; then
 	cp "$RESULTS/lockcount.txt" "$RESULTS/lockcount-deadmm.txt"
 	[ ! -f "$RESULTS/blocks.txt" ] || cp "$RESULTS/blocks.txt" "$RESULTS/blocks-deadmm.txt"
 fi
 echo "RESULT cpus $n"
 echo "RESULT exits $exits"
-echo "$counters"

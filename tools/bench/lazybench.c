@@ -33,6 +33,11 @@
  *	run COMMAND between the START and STOP markers and count N units
  *	(e.g. the messages hackbench sends), for the TCG plugin.
  *
+ * With -c, the storms and deadmm also print the IPIs and shootdowns of the
+ * run: the CAL and TLB rows of /proc/interrupts and the lazy_mm_shootdown*
+ * vm events (patched kernel), read by this process before and after, so
+ * that no helper process's exit is counted.
+ *
  * With -n the run does exactly N units (for counting with the TCG plugin,
  * whose markers it executes: START before the work, UNIT per unit in the
  * measuring thread, STOP after); with -s it runs for SEC seconds (for
@@ -64,6 +69,7 @@ static long units;		/* 0: run for `seconds` */
 static int jobs = 1;
 static int cpu_a, cpu_b = 1;
 static const char *mode = "threads";
+static int count_ipis;
 
 static double now(void)
 {
@@ -148,6 +154,63 @@ static void *empty_thread(void *arg)
 	return arg;
 }
 
+/* IPI and shootdown counters (-c): -1 where the kernel has none. */
+enum { CAL, TLB, SD, SD_IPI, SD_LOCAL, SD_IDLE, NR_COUNTERS };
+static const char * const counter_key[NR_COUNTERS] = {
+	"cal_ipis", "tlb_ipis", "shootdown_calls", "shootdown_ipis",
+	"shootdown_local", "shootdown_idle",
+};
+
+static void read_counters(long long *c)
+{
+	static const char * const vm_event[] = {
+		[SD] = "lazy_mm_shootdown", [SD_IPI] = "lazy_mm_shootdown_ipi",
+		[SD_LOCAL] = "lazy_mm_shootdown_local", [SD_IDLE] = "lazy_mm_shootdown_idle",
+	};
+	char line[4096], name[64];
+	long long v;
+	FILE *f;
+
+	for (int i = 0; i < NR_COUNTERS; i++)
+		c[i] = -1;
+	f = fopen("/proc/interrupts", "r");
+	if (!f)
+		die("/proc/interrupts");
+	while (fgets(line, sizeof(line), f)) {
+		char *p = line, *end;
+		int row;
+
+		while (*p == ' ')
+			p++;
+		if (!strncmp(p, "CAL:", 4))
+			row = CAL;
+		else if (!strncmp(p, "TLB:", 4))
+			row = TLB;
+		else
+			continue;
+		/* the per-CPU counts, up to the description */
+		c[row] = 0;
+		for (p += 4; (v = strtoll(p, &end, 10)), end != p; p = end)
+			c[row] += v;
+	}
+	fclose(f);
+	f = fopen("/proc/vmstat", "r");
+	if (!f)
+		die("/proc/vmstat");
+	while (fscanf(f, "%63s %lld", name, &v) == 2)
+		for (int i = SD; i < NR_COUNTERS; i++)
+			if (!strcmp(name, vm_event[i]))
+				c[i] = v;
+	fclose(f);
+}
+
+static void print_counters(const long long *before, const long long *after)
+{
+	for (int i = 0; i < NR_COUNTERS; i++)
+		if (before[i] >= 0 && after[i] >= 0)
+			printf("RESULT %s %lld\n", counter_key[i], after[i] - before[i]);
+}
+
 /* One unit of the process/thread storms. */
 static void one_unit(const char *what)
 {
@@ -221,15 +284,22 @@ static long storm_task(int j, double end, const void *what)
 
 static void run_storm(const char *what)
 {
+	long long c0[NR_COUNTERS], c1[NR_COUNTERS];
 	double start, end;
 	long total;
 
+	if (count_ipis)
+		read_counters(c0);
 	start = now();
 	end = start + seconds;
 	MARK_START();
 	total = run_jobs(storm_task, end, what);
 	MARK_STOP();
 	end = now();
+	if (count_ipis) {
+		read_counters(c1);
+		print_counters(c0, c1);
+	}
 	printf("RESULT %s_units %ld\n", what, total);
 	printf("RESULT %s_per_sec %.1f\n", what, total / (end - start));
 }
@@ -347,12 +417,15 @@ static void deadmm_child(void)
 
 static void run_deadmm(void)
 {
+	long long c0[NR_COUNTERS], c1[NR_COUNTERS];
 	double start, end;
 	long done = 0;
 	int status;
 	pid_t pid;
 
 	pin(0);
+	if (count_ipis)
+		read_counters(c0);
 	start = now();
 	end = start + seconds;
 	MARK_START();
@@ -374,6 +447,10 @@ static void run_deadmm(void)
 	}
 	MARK_STOP();
 	end = now();
+	if (count_ipis) {
+		read_counters(c1);
+		print_counters(c0, c1);
+	}
 	printf("RESULT deadmm_units %ld\n", done);
 	printf("RESULT deadmm_per_sec %.1f\n", done / (end - start));
 }
@@ -412,12 +489,12 @@ int main(int argc, char **argv)
 	int opt;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: lazybench pingpong|forkexit|exec|thread|cs1|deadmm|run [-s SEC] [-n N] [-j JOBS] [-a CPU] [-b CPU] [-m threads|processes] [-- COMMAND...]\n");
+		fprintf(stderr, "usage: lazybench pingpong|forkexit|exec|thread|cs1|deadmm|run [-s SEC] [-n N] [-j JOBS] [-a CPU] [-b CPU] [-m threads|processes] [-c] [-- COMMAND...]\n");
 		return 2;
 	}
 	what = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "+s:n:j:a:b:m:")) != -1) {
+	while ((opt = getopt(argc, argv, "+s:n:j:a:b:m:c")) != -1) {
 		switch (opt) {
 		case 's': seconds = atof(optarg); break;
 		case 'n': units = atol(optarg); break;
@@ -425,6 +502,7 @@ int main(int argc, char **argv)
 		case 'a': cpu_a = atoi(optarg); break;
 		case 'b': cpu_b = atoi(optarg); break;
 		case 'm': mode = optarg; break;
+		case 'c': count_ipis = 1; break;
 		default: return 2;
 		}
 	}

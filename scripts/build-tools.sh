@@ -29,12 +29,13 @@ perf)
 	log "building perf for $variant (log: $LOGS/perf-$variant.log)"
 	mkdir -p "$out/perf"
 	# No libtraceevent, python or perl: software events and record/report
-	# are all the benchmarks use.
+	# are all the benchmarks use (the PMU part names its raw events). No
+	# Rust: 7.3's perf builds a Rust test workload when rustc is installed.
 	run_logged "$LOGS/perf-$variant.log" \
 		make -C "$src/tools/perf" O="$out/perf" -j"$JOBS" CC="ccache gcc" \
 		NO_LIBTRACEEVENT=1 NO_LIBPYTHON=1 NO_LIBPERL=1 NO_JEVENTS=1 \
 		NO_LIBBPF=1 NO_BPF_SKEL=1 NO_GTK2=1 NO_SLANG=1 NO_LIBAUDIT=1 \
-		NO_DEMANGLE=1 NO_LIBBABELTRACE=1
+		NO_DEMANGLE=1 NO_LIBBABELTRACE=1 NO_RUST=1
 	[ -x "$out/perf/perf" ] || die "perf was not built (see $LOGS/perf-$variant.log)"
 	;;
 *) die "unknown tool set '$what' (selftests or perf)" ;;

@@ -37,9 +37,13 @@ if [ -z "$pmu" ]; then
 	echo "none: no cpu or cpu_core PMU in /sys/bus/event_source/devices (software events only)" \
 		>"$RESULTS/pmu.txt"
 else
-	# Intel, then AMD Zen: loads or bus locks of locked instructions.
-	ev=$("$perf" list --raw-dump 2>/dev/null | tr ' ' '\n' |
-		grep -x -m1 -E 'mem_inst_retired\.lock_loads|ls_locks\.bus_lock' || true)
+	# Loads of locked instructions (Intel) or bus locks (AMD Zen), as raw
+	# encodings: perf is built without the JSON event tables.
+	case $(awk -F': ' '/^vendor_id/ { print $2; exit }' /proc/cpuinfo) in
+	GenuineIntel) ev="cpu/event=0xd0,umask=0x21,name=mem_inst_retired.lock_loads/" ;;
+	AuthenticAMD) ev="cpu/event=0x25,umask=0x1,name=ls_locks.bus_lock/" ;;
+	*) ev="" ;;
+	esac
 	echo "$pmu: locked-access event ${ev:-none found}" >"$RESULTS/pmu.txt"
 	for w in pingpong cs1; do
 		case $w in

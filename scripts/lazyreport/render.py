@@ -502,7 +502,7 @@ def section_reproduce(a):
 ## How to reproduce
 
 ```
-make                    # full run: ROUNDS=5 SECS=5 SWEEP="1 2 4 8" SD_SWEEP="1 2 4 8 16 32"
+make                    # full run: ROUNDS=5 SECS=5 SWEEP="1 2 4 8" SD_SWEEP="1 2 4 8 16"
 make bench-quick        # QUICK=1: ROUNDS=2 SECS=2 SWEEP="1 4" SD_SWEEP="1 4"
 ROUNDS=%d SECS=%s SWEEP="%s" SD_SWEEP="%s" make    # this report's settings
 python3 scripts/report.py --runs build/BASE/runs --out build/BASE/report \\

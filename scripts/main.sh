@@ -29,6 +29,12 @@ bash "$TOP/scripts/tree.sh"
 for v in "${VARIANTS[@]}"; do
 	bash "$TOP/scripts/build-kernel.sh" "$v"
 done
+# More vCPUs than the kernel's NR_CPUS would silently measure fewer CPUs.
+nr_cpus=$(sed -n 's/^CONFIG_NR_CPUS=//p' "$OUT/patched/.config")
+for n in $SD_SWEEP; do
+	[ "$n" -le "$nr_cpus" ] ||
+		die "SD_SWEEP asks for $n vCPUs, but the guest kernels have CONFIG_NR_CPUS=$nr_cpus (configs/guest.config)"
+done
 # perf does not depend on the kernel variant: one build, from the patched tree.
 bash "$TOP/scripts/build-tools.sh" patched perf
 make -s -C "$TOP/tools/bench"
@@ -62,15 +68,9 @@ for n in $SWEEP; do
 done
 
 phase "the shootdown where it has work: vCPU sweep $SD_SWEEP (TCG plugin)"
-# More vCPUs than the kernel's NR_CPUS would silently measure fewer CPUs.
-nr_cpus=$(sed -n 's/^CONFIG_NR_CPUS=//p' "$OUT/patched/.config")
-for n in $SD_SWEEP; do
-	[ "$n" -le "$nr_cpus" ] ||
-		die "SD_SWEEP asks for $n vCPUs, but the guest kernels have CONFIG_NR_CPUS=$nr_cpus (configs/guest.config)"
-done
 # Every exit leaves its threads' CPUs lazily on the mm with nothing
 # flushed (lazybench deadmm); fewer exits at more vCPUs, so that the
-# 32-vCPU run stays within minutes under TCG on a small host.
+# largest runs stay within a minute or two under TCG on a small host.
 for n in $SD_SWEEP; do
 	for v in "${VARIANTS[@]}"; do
 		bash "$TOP/scripts/run-vm.sh" --smp "$n" --mem 1024 \

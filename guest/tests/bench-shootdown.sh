@@ -4,7 +4,9 @@
 # ran on is still lazily on the mm at __mmput(). Runs under the TCG
 # plugin (tools/lockcount), whose per-function counts give the
 # instructions of the shootdown itself. RESULT lines: the CAL/TLB IPIs
-# and lazy_mm_shootdown* vm events over lazymm_deadmm exits.
+# and lazy_mm_shootdown* vm events over lazymm_deadmm exits. Then the
+# same for lazybench sqpoll (an mm whose last user may be io_uring's
+# SQPOLL thread), into sqpoll.log.
 set -e
 b=$GUEST_DIR/../tools/bench/lazybench
 exits=${lazymm_deadmm:-50}
@@ -15,5 +17,7 @@ if [ -f "$RESULTS/lockcount.txt" ]; then
 	cp "$RESULTS/lockcount.txt" "$RESULTS/lockcount-deadmm.txt"
 	[ ! -f "$RESULTS/blocks.txt" ] || cp "$RESULTS/blocks.txt" "$RESULTS/blocks-deadmm.txt"
 fi
+"$b" sqpoll -n "$exits" -j "$n" -c >"$RESULTS/sqpoll.log"
+echo "RESULT exits $exits" >>"$RESULTS/sqpoll.log"
 echo "RESULT cpus $n"
 echo "RESULT exits $exits"

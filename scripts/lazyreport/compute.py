@@ -120,6 +120,13 @@ def shootdown_rows(sd):
                     sum(lk["blocks"].get(f, [0, 0])[0] for f in SHOOTDOWN_FUNCS), exits)
             if lk:
                 row["patched_insns"] = per_unit(lk.get("insns"), exits)
+        sq = p.get("sqpoll") if p else None
+        row["sqpoll"] = None if not sq else {
+            "exits": sq.get("exits"),
+            "calls": per_unit(sq.get("shootdown_calls"), sq.get("exits")),
+            "ipis": per_unit(sq.get("shootdown_ipis"), sq.get("exits")),
+            "local": per_unit(sq.get("shootdown_local"), sq.get("exits")),
+            "cal_tlb": per_unit(_cal_tlb(sq), sq.get("exits"))}
         if b:
             exits = b["res"].get("exits")
             row["base_ipis"] = per_unit(_cal_tlb(b["res"]), exits)

@@ -340,7 +340,11 @@ def read_shootdown(runs, sweep, maps, miss):
                                             blocks if os.path.isfile(blocks) else None)
                 except (SystemExit, OSError, ValueError, IndexError) as e:
                     miss.add(count, "unreadable (%s)" % (e or "not a lockcount v1 file"))
-            out[n][v] = {"res": {k: int(val) for k, val in res.items()}, "locks": locks}
+            sq = os.path.join(d, "sqpoll.log")
+            sq = {k: int(val) for k, val in read_results(sq).items()} \
+                if os.path.isfile(sq) else None
+            out[n][v] = {"res": {k: int(val) for k, val in res.items()}, "locks": locks,
+                         "sqpoll": sq}
     return out
 
 

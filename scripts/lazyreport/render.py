@@ -562,6 +562,16 @@ def section_shootdown(rows, removed_per_round_trip):
                   "shootdown IPIs/exit", "shootdown insns/exit",
                   "base CAL+TLB IPIs/exit", "patched CAL+TLB IPIs/exit",
                   "base kernel insns/exit", "patched kernel insns/exit"), tab)]
+    sq = [(r["n"], fmt_int(r["sqpoll"]["exits"]), f(r["sqpoll"]["calls"]),
+           f(r["sqpoll"]["ipis"]), f(r["sqpoll"]["local"]), f(r["sqpoll"]["cal_tlb"]))
+          for r in rows if r.get("sqpoll")]
+    if sq:
+        out.append("\nAn mm whose last user may be io_uring's SQPOLL thread "
+                   "(`lazybench sqpoll`: the poller on the last vCPU, the "
+                   "process on CPU 0; `exit_mmap()` flushes as usual), patched, "
+                   "per exit:\n\n"
+                   + table(("vCPUs", "exits", "shootdown calls", "shootdown IPIs",
+                            "calling CPU on the mm", "CAL+TLB IPIs"), sq))
     fi = linear_fit([(r["n"], r["sd_insns"]) for r in rows])
     fp = linear_fit([(r["n"], r["ipis"]) for r in rows])
     if fi is None or fp is None:

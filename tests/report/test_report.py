@@ -250,6 +250,10 @@ def shootdown_sweep_and_model():
     contains(sec, "shootdown instructions per exit = 100.0 + 20.00 N")
     contains(sec, "| 1024 (model) | 20580 | 1023.000 |")
     contains(sec, "costs 4.00 shared atomics per pipe ping-pong round trip")
+    # sqpoll.log only at 2 vCPUs: 10 exits, 2 IPIs, 6 local, 30 + 10 IPIs
+    contains(sec, "| 2 | 10 | 1.000 | 0.200 | 0.600 | 4.000 |")
+    check("| 1 | 10 |" not in sec.split("SQPOLL")[1].split("Least-squares")[0],
+          "a row without sqpoll.log")
 
 
 @case

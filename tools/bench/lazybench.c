@@ -29,6 +29,12 @@
  *	flushes nothing, so only the shootdown moves those CPUs. (The
  *	munmap()'s own flush reaches the threads while they still run.)
  *	One unit = one such process.
+ *   lazybench sqpoll [-s SEC] [-n N] [-j JOBS]
+ *	an mm whose last user may be a kernel-side thread: a child pinned
+ *	to CPU 0 sets up an io_uring with an SQPOLL thread on CPU JOBS-1,
+ *	which holds the mm like a thread of the process, and exits; the
+ *	ring's teardown and the poller's exit race the child's for the last
+ *	mmput(). One unit = one such process.
  *   lazybench run -n N -- COMMAND [ARG...]
  *	run COMMAND between the START and STOP markers and count N units
  *	(e.g. the messages hackbench sends), for the TCG plugin.
@@ -51,6 +57,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <signal.h>
+#include <linux/io_uring.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
@@ -397,7 +404,7 @@ static void *deadmm_spin(void *arg)
 	return NULL;
 }
 
-/* The child of one deadmm unit: never returns. */
+/* The child of one deadmm unit. */
 static void deadmm_child(void)
 {
 	struct rlimit no_core = { 0, 0 };
@@ -415,7 +422,26 @@ static void deadmm_child(void)
 	_exit(4);	/* not reached: munmap() failed */
 }
 
-static void run_deadmm(void)
+/* The child of one sqpoll unit. */
+static void sqpoll_child(void)
+{
+	struct io_uring_params p;
+	long fd;
+
+	pin(0);
+	memset(&p, 0, sizeof(p));
+	p.flags = IORING_SETUP_SQPOLL | IORING_SETUP_SQ_AFF;
+	p.sq_thread_cpu = (jobs - 1) % sysconf(_SC_NPROCESSORS_ONLN);
+	p.sq_thread_idle = 10;	/* ms */
+	fd = syscall(SYS_io_uring_setup, 4, &p);
+	_exit(fd < 0 ? 5 : 0);
+}
+
+/*
+ * One unit = fork, child() (which never returns), reap; the child must
+ * die of @sig, or exit 0 when @sig is 0. Counters as for the storms.
+ */
+static void run_children(const char *what, void (*child)(void), int sig)
 {
 	long long c0[NR_COUNTERS], c1[NR_COUNTERS];
 	double start, end;
@@ -434,12 +460,13 @@ static void run_deadmm(void)
 		if (pid < 0)
 			die("fork");
 		if (pid == 0)
-			deadmm_child();
+			child();
 		if (waitpid(pid, &status, 0) != pid)
 			die("waitpid");
-		if (!WIFSIGNALED(status) || WTERMSIG(status) != SIGSEGV) {
-			fprintf(stderr, "lazybench: deadmm child did not die of SIGSEGV (status %#x)\n",
-				status);
+		if (sig ? !WIFSIGNALED(status) || WTERMSIG(status) != sig
+			: !WIFEXITED(status) || WEXITSTATUS(status)) {
+			fprintf(stderr, "lazybench: %s child ended with status %#x, not %s\n",
+				what, status, sig ? strsignal(sig) : "exit 0");
 			exit(1);
 		}
 		MARK_UNIT();
@@ -451,8 +478,8 @@ static void run_deadmm(void)
 		read_counters(c1);
 		print_counters(c0, c1);
 	}
-	printf("RESULT deadmm_units %ld\n", done);
-	printf("RESULT deadmm_per_sec %.1f\n", done / (end - start));
+	printf("RESULT %s_units %ld\n", what, done);
+	printf("RESULT %s_per_sec %.1f\n", what, done / (end - start));
 }
 
 /* COMMAND between the markers, then N units at once: the plugin's counts are per unit. */
@@ -489,7 +516,7 @@ int main(int argc, char **argv)
 	int opt;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: lazybench pingpong|forkexit|exec|thread|cs1|deadmm|run [-s SEC] [-n N] [-j JOBS] [-a CPU] [-b CPU] [-m threads|processes] [-c] [-- COMMAND...]\n");
+		fprintf(stderr, "usage: lazybench pingpong|forkexit|exec|thread|cs1|deadmm|sqpoll|run [-s SEC] [-n N] [-j JOBS] [-a CPU] [-b CPU] [-m threads|processes] [-c] [-- COMMAND...]\n");
 		return 2;
 	}
 	what = argv[1];
@@ -511,8 +538,10 @@ int main(int argc, char **argv)
 		run_pingpong();
 	else if (!strcmp(what, "forkexit") || !strcmp(what, "exec") || !strcmp(what, "thread"))
 		run_storm(what);
+	else if (!strcmp(what, "sqpoll"))
+		run_children(what, sqpoll_child, 0);
 	else if (!strcmp(what, "deadmm"))
-		run_deadmm();
+		run_children(what, deadmm_child, SIGSEGV);
 	else if (!strcmp(what, "cs1"))
 		run_cs1();
 	else if (!strcmp(what, "run"))

@@ -5,6 +5,7 @@
 #   debug    patched + configs/debug.config
 #   base-debug  base + configs/debug.config (the soak's reference)
 #   xen-debug   debug without KASAN, for the Xen PV dom0 (configs/xen-debug.config)
+#   base-xen-debug  base + the same, to tell the series' reports from the base's
 #   kcsan, base-kcsan  debug and base-debug with KCSAN for KASAN (configs/kcsan.config)
 # Config: configs/NAME.config fragments, each with configs/BASE/NAME.config
 # after it where the base needs more.
@@ -16,9 +17,9 @@ variant=${1:?usage: build-kernel.sh VARIANT (base, patched, debug, ...)}
 case $variant in
 base | patched) names=(guest) ;;
 debug | base-debug) names=(guest debug) ;;
-xen-debug) names=(guest debug xen-debug) ;;
+xen-debug | base-xen-debug) names=(guest debug xen-debug) ;;
 kcsan | base-kcsan) names=(guest debug kcsan) ;;
-*) die "unknown variant '$variant' (base, patched, debug, base-debug, xen-debug, kcsan or base-kcsan)" ;;
+*) die "unknown variant '$variant' (base, patched, debug, base-debug, xen-debug, base-xen-debug, kcsan or base-kcsan)" ;;
 esac
 mapfile -t fragments < <(config_fragments "${names[@]}")
 

@@ -7,6 +7,8 @@
 # guest (configs/xen-debug.config). Not in make check: it needs a kernel
 # of its own, and a debug dom0 under TCG is slow.
 #   XEN_VARIANT=patched   the A/B kernel instead (no KUnit, no debug checks)
+#   XEN_VARIANT=base-xen-debug  the base with the same options (no KUnit
+#                         suite), to tell the series' reports from the base's
 #   XEN_SMP=N             vCPUs (4: the race cases want three)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"

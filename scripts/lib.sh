@@ -195,6 +195,20 @@ kvm_usable() {
 
 # The pristine base, checked out as a worktree of build/linux so base and
 # patched build side by side from one repository. Prints its path.
+# check_vcpu_counts N...: each N a vCPU count the guest kernels can use.
+# More vCPUs than their NR_CPUS would silently measure fewer CPUs; the
+# fragment's value is the one in every guest .config (build-kernel.sh
+# checks that each fragment line survives).
+check_vcpu_counts() {
+	local nr n
+	nr=$(sed -n 's/^CONFIG_NR_CPUS=//p' "$TOP/configs/guest.config")
+	for n in "$@"; do
+		[[ $n =~ ^[1-9][0-9]*$ ]] || die "'$n' is not a vCPU count"
+		[ "$n" -le "$nr" ] ||
+			die "$n vCPUs asked for, but the guest kernels have CONFIG_NR_CPUS=$nr (configs/guest.config)"
+	done
+}
+
 base_worktree() {
 	local wt=$BUILD/linux-base
 	[ -d "$wt" ] || git -C "$TREE" worktree add -q --detach "$wt" base

@@ -6,7 +6,9 @@
 # instructions of the shootdown itself. RESULT lines: the CAL/TLB IPIs
 # and lazy_mm_shootdown* vm events over lazymm_deadmm exits. Then the
 # same for lazybench sqpoll (an mm whose last user may be io_uring's
-# SQPOLL thread), into sqpoll.log.
+# SQPOLL thread), into sqpoll.log, and for deadmm again while the last
+# CPU goes offline and online all the time (exits racing CPU hotplug),
+# into hotplug.log.
 set -e
 b=$GUEST_DIR/../tools/bench/lazybench
 exits=${lazymm_deadmm:-50}
@@ -19,5 +21,9 @@ if [ -f "$RESULTS/lockcount.txt" ]; then
 fi
 "$b" sqpoll -n "$exits" -j "$n" -c >"$RESULTS/sqpoll.log"
 echo "RESULT exits $exits" >>"$RESULTS/sqpoll.log"
+if [ "$n" -ge 2 ]; then
+	"$b" deadmm -n "$exits" -j "$n" -c -H $((n - 1)) >"$RESULTS/hotplug.log"
+	echo "RESULT exits $exits" >>"$RESULTS/hotplug.log"
+fi
 echo "RESULT cpus $n"
 echo "RESULT exits $exits"

@@ -120,13 +120,9 @@ def shootdown_rows(sd):
                     sum(lk["blocks"].get(f, [0, 0])[0] for f in SHOOTDOWN_FUNCS), exits)
             if lk:
                 row["patched_insns"] = per_unit(lk.get("insns"), exits)
-        sq = p.get("sqpoll") if p else None
-        row["sqpoll"] = None if not sq else {
-            "exits": sq.get("exits"),
-            "calls": per_unit(sq.get("shootdown_calls"), sq.get("exits")),
-            "ipis": per_unit(sq.get("shootdown_ipis"), sq.get("exits")),
-            "local": per_unit(sq.get("shootdown_local"), sq.get("exits")),
-            "cal_tlb": per_unit(_cal_tlb(sq), sq.get("exits"))}
+        for side in ("sqpoll", "hotplug"):
+            row[side] = _side_per_exit(p.get(side) if p else None,
+                                       b.get(side) if b else None)
         if b:
             exits = b["res"].get("exits")
             row["base_ipis"] = per_unit(_cal_tlb(b["res"]), exits)
@@ -134,6 +130,24 @@ def shootdown_rows(sd):
                 row["base_insns"] = per_unit(b["locks"].get("insns"), exits)
         rows.append(row)
     return rows
+
+
+def _side_per_exit(res, base):
+    """One of bench-shootdown's other runs (patched RESULTs), per exit;
+    the base kernel's CAL+TLB IPIs per exit of the same run beside them."""
+    if not res:
+        return None
+    exits = res.get("exits")
+    found = None
+    if "shootdown_ipis" in res and "shootdown_local" in res:
+        found = per_unit(res["shootdown_ipis"] + res["shootdown_local"], exits)
+    return {"exits": exits, "hotplug_ops": res.get("hotplug_ops"),
+            "calls": per_unit(res.get("shootdown_calls"), exits),
+            "ipis": per_unit(res.get("shootdown_ipis"), exits),
+            "local": per_unit(res.get("shootdown_local"), exits),
+            "found": found,
+            "cal_tlb": per_unit(_cal_tlb(res), exits),
+            "base_cal_tlb": per_unit(_cal_tlb(base), base.get("exits")) if base else None}
 
 
 def _cal_tlb(res):

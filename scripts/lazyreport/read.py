@@ -340,13 +340,19 @@ def read_shootdown(runs, sweep, maps, miss):
                                             blocks if os.path.isfile(blocks) else None)
                 except (SystemExit, OSError, ValueError, IndexError) as e:
                     miss.add(count, "unreadable (%s)" % (e or "not a lockcount v1 file"))
-            sq = os.path.join(d, "sqpoll.log")
-            sq = {k: int(val) for k, val in read_results(sq).items()} \
-                if os.path.isfile(sq) else None
-            out[n][v] = {"res": {k: int(val) for k, val in res.items()}, "locks": locks,
-                         "sqpoll": sq}
+            out[n][v] = {"res": {k: int(val) for k, val in res.items()}, "locks": locks}
+            # The same boot's other exits: an SQPOLL last user; deadmm
+            # racing CPU hotplug (from 2 vCPUs).
+            for side in SHOOTDOWN_SIDE_RUNS:
+                path = os.path.join(d, side + ".log")
+                out[n][v][side] = {k: int(val) for k, val in read_results(path).items()} \
+                    if os.path.isfile(path) else None
     return out
 
+
+
+# bench-shootdown's other runs, NAME.log beside bench-shootdown.log.
+SHOOTDOWN_SIDE_RUNS = ("sqpoll", "hotplug")
 
 C2C_SAMPLE = re.compile(r"^\s*([0-9a-f]+)\s+([0-9a-f]+)\s+(\|OP .*\S)\s+([0-9a-f]+)\s+(\S+)\s*$")
 

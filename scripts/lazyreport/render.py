@@ -572,6 +572,21 @@ def section_shootdown(rows, removed_per_round_trip):
                    "per exit:\n\n"
                    + table(("vCPUs", "exits", "shootdown calls", "shootdown IPIs",
                             "calling CPU on the mm", "CAL+TLB IPIs"), sq))
+    hp = [(r["n"], fmt_int(r["hotplug"]["exits"]), fmt_int(r["hotplug"]["hotplug_ops"]),
+           f(r["hotplug"]["calls"]), f(r["hotplug"]["found"]), f(r["hotplug"]["ipis"]),
+           f(r["hotplug"]["base_cal_tlb"]), f(r["hotplug"]["cal_tlb"]))
+          for r in rows if r.get("hotplug")]
+    if hp:
+        out.append("\nExits racing CPU hotplug (`lazybench deadmm -H <last vCPU>`: "
+                   "the same exits while a thread takes the last vCPU offline and "
+                   "online without pause, so that a dying mm's CPU goes down, or "
+                   "comes up with its bit still in the loose `mm_cpumask()`, "
+                   "during the shootdown), per exit; *hotplug ops* counts each "
+                   "offline and each online. The console of each boot is "
+                   "scanned like every other run's:\n\n"
+                   + table(("vCPUs", "exits", "hotplug ops", "shootdown calls",
+                            "found", "shootdown IPIs", "base CAL+TLB IPIs",
+                            "patched CAL+TLB IPIs"), hp))
     fi = linear_fit([(r["n"], r["sd_insns"]) for r in rows])
     fp = linear_fit([(r["n"], r["ipis"]) for r in rows])
     if fi is None or fp is None:

@@ -95,6 +95,11 @@ def shootdown_per_exit():
     check((r2["n"], r2["exits"], r2["calls"], r2["found"], r2["ipis"], r2["sd_insns"])
           == (2, 10, 1.0, 2.0, 1.0, 140.0), "row %r" % r2)
     check(r2["base_insns"] == 52000 and r2["patched_insns"] == 51400, "insns %r" % r2)
+    # hotplug.log at 2 vCPUs only: 14 ops, 7 IPIs + 9 local, 40 + 8 vs base 50 + 10
+    h = r2["hotplug"]
+    check((h["exits"], h["hotplug_ops"], h["calls"], h["ipis"], h["found"], h["cal_tlb"],
+           h["base_cal_tlb"]) == (10, 14, 1.0, 0.7, 1.6, 4.8, 6.0), "hotplug %r" % h)
+    check(rows[0]["hotplug"] is None, "a hotplug row at 1 vCPU: %r" % rows[0]["hotplug"])
 
 
 @case

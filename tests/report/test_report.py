@@ -252,8 +252,12 @@ def shootdown_sweep_and_model():
     contains(sec, "costs 4.00 shared atomics per pipe ping-pong round trip")
     # sqpoll.log only at 2 vCPUs: 10 exits, 2 IPIs, 6 local, 30 + 10 IPIs
     contains(sec, "| 2 | 10 | 1.000 | 0.200 | 0.600 | 4.000 |")
-    check("| 1 | 10 |" not in sec.split("SQPOLL")[1].split("Least-squares")[0],
+    check("| 1 | 10 |" not in sec.split("SQPOLL")[1].split("Exits racing")[0],
           "a row without sqpoll.log")
+    # hotplug.log only at 2 vCPUs
+    hp = sec.split("Exits racing CPU hotplug")[1].split("Least-squares")[0]
+    contains(hp, "| 2 | 10 | 14 | 1.000 | 1.600 | 0.700 | 6.000 | 4.800 |")
+    check("| 1 | 10 |" not in hp, "a hotplug row without hotplug.log")
 
 
 @case

@@ -28,7 +28,11 @@
  *	the mm, and exit_mmap() finds no VMA: it frees no page tables and
  *	flushes nothing, so only the shootdown moves those CPUs. (The
  *	munmap()'s own flush reaches the threads while they still run.)
- *	One unit = one such process.
+ *	One unit = one such process. With -H CPU, a thread of lazybench
+ *	takes CPU offline and back online all the while, so that exits race
+ *	the CPU going down (with its lazy mm) and coming up (its bit still
+ *	in the loose mm_cpumask()); a thread whose CPU is offline runs
+ *	where the scheduler puts it. Prints the hotplug operations done.
  *   lazybench sqpoll [-s SEC] [-n N] [-j JOBS]
  *	an mm whose last user may be a kernel-side thread: a child pinned
  *	to CPU 0 sets up an io_uring with an SQPOLL thread on CPU JOBS-1,
@@ -77,6 +81,7 @@ static int jobs = 1;
 static int cpu_a, cpu_b = 1;
 static const char *mode = "threads";
 static int count_ipis;
+static int hotplug_cpu = -1;	/* -H: the CPU to take down and up */
 
 static double now(void)
 {
@@ -98,7 +103,8 @@ static void pin(int cpu)
 
 	CPU_ZERO(&set);
 	CPU_SET(cpu % sysconf(_SC_NPROCESSORS_ONLN), &set);
-	if (sched_setaffinity(0, sizeof(set), &set))
+	if (sched_setaffinity(0, sizeof(set), &set) &&
+	    (hotplug_cpu < 0 || errno != EINVAL))	/* -H: it went down */
 		die("sched_setaffinity");
 }
 
@@ -437,6 +443,43 @@ static void sqpoll_child(void)
 	_exit(fd < 0 ? 5 : 0);
 }
 
+static volatile int hotplug_stop;
+static long hotplug_ops;
+
+static int set_online(int cpu, int on)
+{
+	char path[64];
+	FILE *f;
+	int ok;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/cpu/cpu%d/online", cpu);
+	f = fopen(path, "w");
+	if (!f)
+		die(path);
+	ok = fprintf(f, "%d\n", on) > 0;
+	ok &= fclose(f) == 0;
+	return ok;
+}
+
+/* -H: down and up until told to stop; always leaves the CPU online. */
+static void *hotplug_thread(void *arg)
+{
+	long failed = 0;
+
+	while (!__atomic_load_n(&hotplug_stop, __ATOMIC_SEQ_CST)) {
+		if (!set_online(hotplug_cpu, 0)) {
+			if (++failed > 1000)
+				die("taking the -H CPU offline");
+			continue;
+		}
+		while (!set_online(hotplug_cpu, 1))
+			if (++failed > 1000)
+				die("bringing the -H CPU online");
+		hotplug_ops += 2;
+	}
+	return arg;
+}
+
 /*
  * One unit = fork, child() (which never returns), reap; the child must
  * die of @sig, or exit 0 when @sig is 0. Counters as for the storms.
@@ -446,12 +489,21 @@ static void run_children(const char *what, void (*child)(void), int sig)
 	long long c0[NR_COUNTERS], c1[NR_COUNTERS];
 	double start, end;
 	long done = 0;
+	pthread_t hotplug;
 	int status;
 	pid_t pid;
 
 	pin(0);
+	if (hotplug_cpu != -1 &&
+	    (hotplug_cpu <= 0 || hotplug_cpu >= sysconf(_SC_NPROCESSORS_CONF))) {
+		fprintf(stderr, "lazybench: -H %d: not a CPU that can go offline\n", hotplug_cpu);
+		exit(2);
+	}
+	/* /proc/interrupts shows online CPUs only: read it with all online. */
 	if (count_ipis)
 		read_counters(c0);
+	if (hotplug_cpu > 0 && pthread_create(&hotplug, NULL, hotplug_thread, NULL))
+		die("pthread_create");
 	start = now();
 	end = start + seconds;
 	MARK_START();
@@ -474,6 +526,11 @@ static void run_children(const char *what, void (*child)(void), int sig)
 	}
 	MARK_STOP();
 	end = now();
+	if (hotplug_cpu > 0) {
+		__atomic_store_n(&hotplug_stop, 1, __ATOMIC_SEQ_CST);
+		pthread_join(hotplug, NULL);
+		printf("RESULT hotplug_ops %ld\n", hotplug_ops);
+	}
 	if (count_ipis) {
 		read_counters(c1);
 		print_counters(c0, c1);
@@ -516,12 +573,12 @@ int main(int argc, char **argv)
 	int opt;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: lazybench pingpong|forkexit|exec|thread|cs1|deadmm|sqpoll|run [-s SEC] [-n N] [-j JOBS] [-a CPU] [-b CPU] [-m threads|processes] [-c] [-- COMMAND...]\n");
+		fprintf(stderr, "usage: lazybench pingpong|forkexit|exec|thread|cs1|deadmm|sqpoll|run [-s SEC] [-n N] [-j JOBS] [-a CPU] [-b CPU] [-m threads|processes] [-c] [-H CPU] [-- COMMAND...]\n");
 		return 2;
 	}
 	what = argv[1];
 	optind = 2;
-	while ((opt = getopt(argc, argv, "+s:n:j:a:b:m:c")) != -1) {
+	while ((opt = getopt(argc, argv, "+s:n:j:a:b:m:cH:")) != -1) {
 		switch (opt) {
 		case 's': seconds = atof(optarg); break;
 		case 'n': units = atol(optarg); break;
@@ -530,6 +587,7 @@ int main(int argc, char **argv)
 		case 'b': cpu_b = atoi(optarg); break;
 		case 'm': mode = optarg; break;
 		case 'c': count_ipis = 1; break;
+		case 'H': hotplug_cpu = atoi(optarg); break;
 		default: return 2;
 		}
 	}

@@ -4,9 +4,21 @@
 # with its line number and exits 1 if there is any, 0 if the log is clean.
 # The patterns follow syzkaller's pkg/report/linux.go; known harmless lines
 # are in the suppression list below.
+#   scan-console.sh [--known FILE] CONSOLE_LOG
+# --known FILE: reports the unpatched base prints too (tests/known/), one
+# per line: an ERE for the report's headline, then optionally a tab and
+# an ERE that one line of the report's body (up to its "end trace" or 60
+# lines) must match, e.g. a call-trace frame. Matching reports are
+# printed as "known: ..." and do not fail the scan; any other does.
 set -euo pipefail
 
-log=${1:?usage: scan-console.sh CONSOLE_LOG}
+known=""
+if [ "${1:-}" = --known ]; then
+	known=${2:?--known needs a file}
+	shift 2
+	[ -r "$known" ] || { echo "scan-console: cannot read $known" >&2; exit 2; }
+fi
+log=${1:?usage: scan-console.sh [--known FILE] CONSOLE_LOG}
 [ -r "$log" ] || { echo "scan-console: cannot read $log" >&2; exit 2; }
 
 reports='BUG:|WARNING:|INFO:|Unable to handle kernel|general protection fault|'
@@ -24,6 +36,50 @@ suppress+='MDS CPU bug present|TAA CPU bug present|MMIO Stale Data CPU bug prese
 suppress+='ACPI: SLEEP INFO:|lazymm: '
 
 found=$(grep -naE -- "$reports" "$log" | grep -vaE -- "$suppress" || true)
+if [ -n "$known" ] && [ -n "$found" ]; then
+	# Each report line "N:text" is known if an entry's headline matches it
+	# and its body pattern (if any) matches a line of the report after N.
+	found=$(printf '%s\n' "$found" | awk -v known="$known" -v logf="$log" '
+		BEGIN {
+			FS = "\t"
+			while ((getline l < known) > 0) {
+				if (l ~ /^#/ || l ~ /^[ \t]*$/)
+					continue
+				k++
+				split(l, f, "\t")
+				head[k] = f[1]
+				body[k] = f[2]
+			}
+			FS = " "
+			while ((getline l < logf) > 0)
+				line[++nl] = l
+		}
+		{
+			n = $0
+			sub(/:.*/, "", n)
+			text = substr($0, length(n) + 2)
+			for (i = 1; i <= k; i++) {
+				if (text !~ head[i])
+					continue
+				if (body[i] == "")
+					break
+				for (j = n + 1; j <= nl && j <= n + 60; j++) {
+					if (line[j] ~ body[i])
+						break
+					if (line[j] ~ /---\[ end trace/) {
+						j = nl + 1
+						break
+					}
+				}
+				if (j <= nl && j <= n + 60)
+					break
+			}
+			print (i <= k ? "K" : "U") "\t" $0
+		}')
+	known_found=$(sed -n 's/^K\t/known: /p' <<<"$found")
+	found=$(sed -n 's/^U\t//p' <<<"$found")
+	[ -z "$known_found" ] || printf '%s\n' "$known_found" | head -n 40
+fi
 if [ -n "$found" ]; then
 	printf '%s\n' "$found" | head -n 40
 	exit 1

@@ -195,17 +195,24 @@ kvm_usable() {
 
 # The pristine base, checked out as a worktree of build/linux so base and
 # patched build side by side from one repository. Prints its path.
+# The guest kernels' CONFIG_NR_CPUS on this base: the last guest fragment
+# that sets it (build-kernel.sh checks that the value survives).
+guest_nr_cpus() {
+	local frag
+	config_fragments guest | while IFS= read -r frag; do
+		sed -n 's/^CONFIG_NR_CPUS=//p' "$TOP/$frag"
+	done | tail -n 1
+}
+
 # check_vcpu_counts N...: each N a vCPU count the guest kernels can use.
-# More vCPUs than their NR_CPUS would silently measure fewer CPUs; the
-# fragment's value is the one in every guest .config (build-kernel.sh
-# checks that each fragment line survives).
+# More vCPUs than their NR_CPUS would silently measure fewer CPUs.
 check_vcpu_counts() {
 	local nr n
-	nr=$(sed -n 's/^CONFIG_NR_CPUS=//p' "$TOP/configs/guest.config")
+	nr=$(guest_nr_cpus)
 	for n in "$@"; do
 		[[ $n =~ ^[1-9][0-9]*$ ]] || die "'$n' is not a vCPU count"
 		[ "$n" -le "$nr" ] ||
-			die "$n vCPUs asked for, but the guest kernels have CONFIG_NR_CPUS=$nr (configs/guest.config)"
+			die "$n vCPUs asked for, but the $BASE guest kernels have CONFIG_NR_CPUS=$nr ($(config_fragments guest | xargs))"
 	done
 }
 

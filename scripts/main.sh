@@ -6,7 +6,8 @@
 #   SWEEP="1 2 4 8"  vCPU counts for the IPI sweep (QUICK=1: "1 4")
 #   SD_SWEEP="1 2 4 8 16 32"  vCPU counts for the shootdown where it has
 #              work (lazybench deadmm under the TCG plugin; QUICK=1: "1 4");
-#              at most the guest kernels' CONFIG_NR_CPUS (configs/guest.config)
+#              at most the guest kernels' CONFIG_NR_CPUS (7.3: 64, 6.12: 16,
+#              whose default sweep stops at 16)
 #   BENCH_SMP=N vCPUs of the throughput and profile runs (the host's CPU
 #              count, at most 4: under TCG, a vCPU that the host deschedules
 #              while it holds a lock turns into noise)
@@ -17,7 +18,12 @@ if [ "${QUICK:-0}" = 1 ]; then
 	ROUNDS=${ROUNDS:-2} SECS=${SECS:-2} SWEEP=${SWEEP:-"1 4"} SD_SWEEP=${SD_SWEEP:-"1 4"}
 else
 	ROUNDS=${ROUNDS:-5} SECS=${SECS:-5} SWEEP=${SWEEP:-"1 2 4 8"}
-	SD_SWEEP=${SD_SWEEP:-"1 2 4 8 16 32"}
+	# Powers of two up to 32, or to the guest kernels' NR_CPUS if lower.
+	sd=() nr=$(guest_nr_cpus)
+	for n in 1 2 4 8 16 32; do
+		[ "$n" -gt "$nr" ] || sd+=("$n")
+	done
+	SD_SWEEP=${SD_SWEEP:-${sd[*]}}
 fi
 BENCH_SMP=${BENCH_SMP:-$(n=$(nproc); echo $((n < 2 ? 2 : n < 4 ? n : 4)))}
 VARIANTS=(base patched)

@@ -62,24 +62,26 @@ fi
 python3 "$top/tests/report/run_tests.py" 2>&1 |
 	sed -nE 's/^ok - (.*) # SKIP (.*)/SKIP report:\1 (\2)/p; t; s/^ok - (.*)/PASS report:\1/p; s/^not ok - (.*)/FAIL report:\1/p'
 
-# make's vCPU counts: within the guest kernels' NR_CPUS, or refused with
-# the reason before anything is built.
-max_cpus=$(sed -n 's/^CONFIG_NR_CPUS=//p' "$top/configs/guest.config")
-vcpus() { (. "$top/scripts/lib.sh" && check_vcpu_counts "$@") 2>&1; }
-for bad in "$((max_cpus + 1))" 0 4x; do
-	if out=$(vcpus 1 "$bad"); then
-		echo "FAIL vcpu-counts: $bad vCPUs accepted (NR_CPUS=$max_cpus)"
-	elif [[ $out != *"$bad"* ]]; then
-		echo "FAIL vcpu-counts: $bad refused without naming it: $out"
+# make's vCPU counts: within the guest kernels' NR_CPUS (per base), or
+# refused with the reason before anything is built.
+for base in 7.3 6.12; do
+	max_cpus=$(BASE=$base && . "$top/scripts/lib.sh" && guest_nr_cpus)
+	vcpus() { (BASE=$base && . "$top/scripts/lib.sh" && check_vcpu_counts "$@") 2>&1; }
+	for bad in "$((max_cpus + 1))" 0 4x; do
+		if out=$(vcpus 1 "$bad"); then
+			echo "FAIL vcpu-counts[$base]: $bad vCPUs accepted (NR_CPUS=$max_cpus)"
+		elif [[ $out != *"$bad"* ]]; then
+			echo "FAIL vcpu-counts[$base]: $bad refused without naming it: $out"
+		else
+			echo "PASS vcpu-counts[$base]: $bad refused"
+		fi
+	done
+	if out=$(vcpus 1 2 "$max_cpus"); then
+		echo "PASS vcpu-counts[$base]: 1 2 $max_cpus accepted"
 	else
-		echo "PASS vcpu-counts: $bad refused"
+		echo "FAIL vcpu-counts[$base]: 1 2 $max_cpus refused: $out"
 	fi
 done
-if out=$(vcpus 1 2 "$max_cpus"); then
-	echo "PASS vcpu-counts: 1 2 $max_cpus accepted"
-else
-	echo "FAIL vcpu-counts: 1 2 $max_cpus refused: $out"
-fi
 
 # The result parser, on real guest runs kept as fixtures (tests/parse/RUN:
 # console.log, TEST.rc/.log, expected.txt = "STATUS name" per case).

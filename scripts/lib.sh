@@ -193,8 +193,6 @@ kvm_usable() {
 	[ "$(cat "$stamp")" = yes ]
 }
 
-# The pristine base, checked out as a worktree of build/linux so base and
-# patched build side by side from one repository. Prints its path.
 # The guest kernels' CONFIG_NR_CPUS on this base: the last guest fragment
 # that sets it (build-kernel.sh checks that the value survives).
 guest_nr_cpus() {
@@ -216,6 +214,8 @@ check_vcpu_counts() {
 	done
 }
 
+# The pristine base, checked out as a worktree of build/linux so base and
+# patched build side by side from one repository. Prints its path.
 base_worktree() {
 	local wt=$BUILD/linux-base
 	[ -d "$wt" ] || git -C "$TREE" worktree add -q --detach "$wt" base

@@ -40,40 +40,37 @@ if [ -n "$known" ] && [ -n "$found" ]; then
 	# Each report line "N:text" is known if an entry's headline matches it
 	# and its body pattern (if any) matches a line of the report after N.
 	found=$(printf '%s\n' "$found" | awk -v known="$known" -v logf="$log" '
+		# known_at(i, n): entry i matches the report whose headline is line n.
+		function known_at(i, n,   j) {
+			if (line[n] !~ head[i])
+				return 0
+			if (body[i] == "")
+				return 1
+			for (j = n + 1; j <= nl && j <= n + 60; j++) {
+				if (line[j] ~ body[i])
+					return 1
+				if (line[j] ~ /---\[ end trace/)
+					return 0
+			}
+			return 0
+		}
 		BEGIN {
-			FS = "\t"
 			while ((getline l < known) > 0) {
 				if (l ~ /^#/ || l ~ /^[ \t]*$/)
 					continue
-				k++
 				split(l, f, "\t")
-				head[k] = f[1]
+				head[++k] = f[1]
 				body[k] = f[2]
 			}
-			FS = " "
 			while ((getline l < logf) > 0)
 				line[++nl] = l
 		}
 		{
 			n = $0
 			sub(/:.*/, "", n)
-			text = substr($0, length(n) + 2)
-			for (i = 1; i <= k; i++) {
-				if (text !~ head[i])
-					continue
-				if (body[i] == "")
+			for (i = 1; i <= k; i++)
+				if (known_at(i, n + 0))
 					break
-				for (j = n + 1; j <= nl && j <= n + 60; j++) {
-					if (line[j] ~ body[i])
-						break
-					if (line[j] ~ /---\[ end trace/) {
-						j = nl + 1
-						break
-					}
-				}
-				if (j <= nl && j <= n + 60)
-					break
-			}
 			print (i <= k ? "K" : "U") "\t" $0
 		}')
 	known_found=$(sed -n 's/^K\t/known: /p' <<<"$found")

@@ -29,6 +29,17 @@
  *   EFI_RESTORE_LAZY  efi_leave_mm() switches back to the lazy mm it came
  *          from (patch 9)
  *   NO_SHOOTDOWN  arch_shoot_down_dead_mm() does nothing (patch 6)
+ * 7.3 only (global ASIDs, use_temporary_mm()):
+ *   TEMP_MM  the EFI call is 7.3's use_temporary_mm(): leave_mm() first
+ *          if is_lazy, save loaded_mm, switch back to it afterwards; and
+ *          a CPU on M may take a flush IPI for M's global ASID transition
+ *          at any time (finish_asid_transition(), INVLPGB hardware)
+ *   RELOAD_FIRST  flush_tlb_func() reloads the ASID for that transition
+ *          before it tests is_lazy, clearing is_lazy on a lazy CPU
+ *          (upstream 7.3; "x86/mm: Leave lazy mode before a global ASID
+ *          reload" puts the is_lazy test first)
+ *   LAZY_PROXY  leave_dead_mm() tells a kthread using M from a lazy CPU
+ *          by is_lazy instead of current->mm
  * STEPS bounds the actions each CPU takes (default 2).
  */
 
@@ -128,16 +139,46 @@ inline go_lazy()
 	fi
 }
 
+/*
+ * leave_dead_mm()'s test: does the task running here not use M? It asks
+ * current->mm (only T and K have M as ->mm); -DLAZY_PROXY asks is_lazy.
+ */
+#ifdef LAZY_PROXY
+#define NOT_IN_USE(c)	(lazy[c])
+#else
+#define NOT_IN_USE(c)	(cur[c] != RUN_K && cur[c] != RUN_T)
+#endif
+
 /* The IPI handlers: flush_tlb_func() and leave_dead_mm(). */
 inline handle_ipi()
 {
 	if
-	:: loaded[me] == M && lazy[me] -> switch_to(INIT)
-	:: loaded[me] == M && !lazy[me] && ipi[me] == FLUSH ->
+	:: ipi[me] == FLUSH && loaded[me] == M && lazy[me] -> switch_to(INIT)
+	:: ipi[me] == FLUSH && loaded[me] == M && !lazy[me] ->
 		touch(M)		/* flush the TLB of the mm in use */
-	:: else -> skip			/* not on M, or a kthread using M */
+	:: ipi[me] == SHOOT && loaded[me] == M && NOT_IN_USE(me) -> switch_to(INIT)
+	:: ipi[me] == SHOOT && loaded[me] == M && !NOT_IN_USE(me) ->
+		skip			/* a kthread using M keeps it */
+	:: else -> skip			/* not on M */
 	fi;
 	ipi[me] = 0
+}
+
+/*
+ * flush_tlb_func() on a CPU on M while M moves to a global ASID: 7.3
+ * reloads the ASID with switch_mm_irqs_off(NULL, loaded_mm, NULL), the
+ * same-mm path, which clears is_lazy; the fix leaves lazy mode first.
+ */
+inline asid_transition_flush()
+{
+#ifdef RELOAD_FIRST
+	switch_to(M)
+#else
+	if
+	:: lazy[me] -> switch_to(INIT)
+	:: else -> switch_to(M)
+	fi
+#endif
 }
 
 /* Send one IPI, if the CPU is online, and wait for it. */
@@ -202,7 +243,7 @@ inline mmput_last()
 				if
 				:: c == me ->
 					if
-					:: loaded[me] == M && lazy[me] -> switch_to(INIT)
+					:: loaded[me] == M && NOT_IN_USE(me) -> switch_to(INIT)
 					:: else -> skip
 					fi
 				:: else -> send_wait(c, SHOOT)
@@ -222,10 +263,17 @@ inline mmput_last()
 proctype cpu(byte me)
 {
 	byte prev, c, l, steps, saved;
+	bool asid_flushed;
 
 	do
 	/* take a pending IPI (IRQs are on between actions); not counted */
 	:: ipi[me] != 0 -> handle_ipi()
+#ifdef TEMP_MM
+	/* a flush IPI for M's global ASID transition, on CPU 1 (where EFI
+	 * calls are made), once; not counted */
+	:: me == 1 && !asid_flushed && loaded[me] == M && !freed ->
+		asid_flushed = true; asid_transition_flush()
+#endif
 	:: steps < STEPS -> steps++;
 		if
 		/* schedule T, M's user task */
@@ -274,6 +322,20 @@ proctype cpu(byte me)
 		/* K drops its mm_count reference, used or not */
 		:: atomic { k_state == 0 || k_state == 3 -> k_state = 4 }; drop()
 		/* an EFI runtime call from a kernel thread, on CPU 1 */
+#ifdef TEMP_MM
+		/* use_temporary_mm(): leave_mm() if lazy, keep loaded_mm */
+		:: atomic { me == 1 && cur[me] == IDLE -> cur[me] = RUN_EFI };
+			if
+			:: lazy[me] -> switch_to(INIT)
+			:: else -> skip
+			fi;
+			saved = loaded[me];
+			switch_to(EFI)
+		/* unuse_temporary_mm(): back to the saved mm */
+		:: cur[me] == RUN_EFI ->
+			switch_to(saved);
+			atomic { cur[me] = IDLE; go_lazy(); saved = 0 }
+#else
 		:: atomic { me == 1 && cur[me] == IDLE ->
 			saved = loaded[me]; cur[me] = RUN_EFI }; switch_to(EFI)
 		:: cur[me] == RUN_EFI ->
@@ -283,6 +345,7 @@ proctype cpu(byte me)
 			switch_to(INIT);
 #endif
 			atomic { cur[me] = IDLE; go_lazy(); saved = 0 }
+#endif
 		/* CPU 2 goes offline: take_cpu_down(), then play_dead() */
 		:: me == 2 && cur[me] == IDLE ->
 #ifndef HOLE2

@@ -30,6 +30,14 @@
  * -DX86_LAZY_MB_FIRST as well, the was_lazy smp_mb() comes before every
  * return of the same-mm path (the series' x86 change), spin finds no
  * error, and x86's smp_mb__after_switch_mm() may be empty for this call.
+ * A fourth path, same mm and not lazy, is the switch between two tasks of
+ * one mm, with no barrier. A kernel thread must never reach it: it would
+ * if a flush IPI for the mm's global ASID transition reloaded the ASID
+ * on the idle CPU with switch_mm_irqs_off(NULL, loaded_mm, NULL), which
+ * clears is_lazy (-DRELOAD_FIRST, upstream 7.3's flush_tlb_func()).
+ * Under -DX86_SWITCH_MM such an IPI may come before the switch; by
+ * default it finds the CPU lazy and sends it to init_mm first ("x86/mm:
+ * Leave lazy mode before a global ASID reload").
  * No test in a TCG guest can see the barrier go (tests/broken/README.md):
  * TCG has no INVLPGB, and the window is a store-buffer drain.
  */
@@ -38,6 +46,8 @@
 #define T	1
 
 byte curr = IDLE;	/* rq->curr of CPU 0, in memory */
+bool on_mm;		/* CPU 0's loaded_mm is T's mm */
+bool lazy0 = true;	/* CPU 0's is_lazy */
 byte X, Y;		/* user memory */
 
 /* CPU 0's store buffer, FIFO: rq->curr, then Y */
@@ -61,17 +71,38 @@ inline drain_wait()
 /* CPU 0: idle, lazily on the mm, schedules T in and returns to user. */
 active proctype lazy_cpu()
 {
+	/* lazily on T's mm, or on another mm (or init_mm) */
+	if
+	:: on_mm = true
+	:: on_mm = false
+	fi;
+#ifdef X86_SWITCH_MM
+	/* maybe a flush IPI for the global ASID transition of T's mm */
+	if
+	:: skip
+	:: on_mm ->
+#ifdef RELOAD_FIRST
+		lazy0 = false		/* reload on the same mm: is_lazy cleared */
+#else
+		on_mm = false		/* is_lazy first: leave to init_mm */
+#endif
+	fi;
+#endif
 	/* __schedule(): rq->curr = T */
 	store0(0, T);
 #ifdef X86_SWITCH_MM
-	/* switch_mm_irqs_off(), on one of its three paths */
+	/* switch_mm_irqs_off(), on the path the state gives */
 	if
-	:: drain_wait()		/* other mm: locked bit set or smp_mb(), CR3 */
-	:: drain_wait()		/* same mm, was_lazy: smp_mb(), then tlb_gen */
-	:: skip;		/* same mm, global ASID: return ... */
+	:: !on_mm -> drain_wait()	/* other mm: locked bit set or smp_mb(), CR3 */
+	:: on_mm && lazy0 ->
+		if
+		:: drain_wait()		/* per-CPU ASID, was_lazy: smp_mb(), tlb_gen */
+		:: skip;		/* global ASID: return ... */
 #ifdef X86_LAZY_MB_FIRST
-	   drain_wait()		/* ... after the was_lazy smp_mb() */
+		   drain_wait()		/* ... after the was_lazy smp_mb() */
 #endif
+		fi
+	:: on_mm && !lazy0 -> skip	/* "two tasks of one mm": no barrier */
 	fi;
 #endif
 #ifndef NO_MB

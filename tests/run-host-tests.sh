@@ -21,6 +21,21 @@ for f in "$top"/tests/scanner/clean-*.log "$top"/tests/scanner/report-*.log; do
 	fi
 done
 
+# Each pattern of the scanner has a fixture that it alone catches
+# (report-NN-*.log): with pattern NN dropped (SCAN_DROP), it scans clean.
+# So deleting any one pattern fails a case here.
+sed -nE "s/^[[:space:]]*'.*'[[:space:]]*# ([0-9]{2})( .*)?$/\1/p" "$top/scripts/scan-console.sh" |
+while read -r n; do
+	f=$(find "$top/tests/scanner" -name "report-$n-*.log" | head -n 1)
+	if [ -z "$f" ]; then
+		echo "FAIL scanner:pattern-$n (no fixture tests/scanner/report-$n-*.log)"
+	elif SCAN_DROP=$n "$top/scripts/scan-console.sh" "$f" >/dev/null; then
+		echo "PASS scanner:pattern-$n alone catches $(basename "$f" .log)"
+	else
+		echo "FAIL scanner:pattern-$n (another pattern also catches $(basename "$f"))"
+	fi
+done
+
 # The scanner's list of the base's own reports (tests/known/): known-clean-*
 # fixtures scan clean with it, known-report-* are still flagged (another
 # report beside the known ones, or a known headline from another caller).

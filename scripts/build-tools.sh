@@ -20,8 +20,16 @@ selftests)
 	[ -d "$src/tools/testing/selftests/lazy_mm" ] && targets="$targets lazy_mm"
 	log "building kselftests ($targets) for $variant"
 	run_logged "$LOGS/headers-$variant.log" make -C "$src" O="$out" -j"$JOBS" headers
-	run_logged "$LOGS/selftests-$variant.log" \
-		make -C "$src/tools/testing/selftests" O="$out" -j"$JOBS" TARGETS="$targets"
+	# One make per target, each into an emptied directory: the selftests
+	# Makefile succeeds if any one target builds, and a binary left from
+	# an earlier build would run in place of one that no longer builds.
+	: >"$LOGS/selftests-$variant.log"
+	for t in $targets; do
+		rm -rf "$out/kselftest/$t"
+		make -C "$src/tools/testing/selftests" O="$out" -j"$JOBS" TARGETS="$t" \
+			>>"$LOGS/selftests-$variant.log" 2>&1 ||
+			die "kselftest $t does not build for $variant (see $LOGS/selftests-$variant.log)"
+	done
 	;;
 perf)
 	need_pkgs "${BUILD_PKGS[@]}" libdw-dev libunwind-dev zlib1g-dev \

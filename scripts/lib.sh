@@ -223,3 +223,19 @@ base_worktree() {
 		die "$wt is not at the base commit; remove it (git -C $TREE worktree remove $wt)"
 	echo "$wt"
 }
+
+# Did KUnit start on console $1 but not finish? Then prints the last
+# KUnit line and returns 0. KUnit runs before init: a boot that stops
+# there is a test that hung, not the TCG 9p hang that run-vm.sh retries.
+kunit_unfinished() {
+	tr -d '\r' <"$1" | sed -E 's/^\[ *[0-9.]+\] //' | awk '
+		/^KTAP version/ && !top { top = 1; next }
+		top && !plan && /^1\.\.[0-9]+$/ { plan = substr($0, 4) + 0; next }
+		top && /^(not )?ok [0-9]+ / { done++ }
+		top && /^( +(KTAP|# |1\.\.|(not )?ok )|(not )?ok [0-9]+ )/ { last = $0 }
+		END {
+			if (!top || (plan && done >= plan))
+				exit 1
+			print (last == "" ? "(no KUnit line after KTAP version)" : last)
+		}'
+}

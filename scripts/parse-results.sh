@@ -7,24 +7,29 @@
 # "NAME:SUITE.case", for a second boot of the same suite), and one
 # "console" case from the console scanner (--known FILE: reports the base
 # prints too, listed but not failed; see scan-console.sh).
+# --skips FILE: the skips this boot may have, one ERE per line matched
+# against the whole case name; any other SKIP is reported as a FAIL (a
+# guest that brought up one CPU skips every case, and must not be green).
 set -uo pipefail
 here=$(dirname "$0")
 
 run=${1:?usage: parse-results.sh RUN_DIR [--kunit SUITE] [--kunit-as NAME] [--known FILE] TEST...}
 run=${run%/}
 shift
-kunit="" kunit_as=kunit known=()
+kunit="" kunit_as=kunit known=() skips=""
 while :; do
 	case ${1:-} in
 	--kunit) kunit=$2 ;;
 	--kunit-as) kunit_as=$2 ;;
 	--known) known=(--known "$2") ;;
+	--skips) skips=$2 ;;
 	*) break ;;
 	esac
 	shift 2
 done
 console=$run/console.log
 
+parse() {
 for t in "$@"; do
 	logf=$run/$t.log
 	if [ ! -f "$run/$t.rc" ]; then
@@ -65,6 +70,18 @@ if [ -n "$kunit" ]; then
 			$0 ~ "# Subtest: " s "$" { on = 1; next }
 			on && /^(not )?ok [0-9]+ / { on = 0 }
 			on && /^ +(not )?ok [0-9]+ / { print }')
+	# The suite's plan ("    1..N" after its Subtest line): a case that
+	# never reported (the guest died in it) is a failure too.
+	plan=$(tr -d '\r' <"$console" | sed -E 's/^\[ *[0-9.]+\] //' |
+		awk -v s="$kunit" '
+			$0 ~ "# Subtest: " s "$" { on = 1; next }
+			on && /^ +1\.\.[0-9]+$/ { sub(/^ +1\.\./, ""); print; exit }')
+	reported=$(grep -c . <<<"$cases")
+	if [ -n "$cases" ] && [ -n "$plan" ] && [ "$reported" -lt "$plan" ]; then
+		echo "FAIL $kunit_as:$kunit (plan of $plan cases, $reported reported: the guest stopped in one)"
+	elif [ -n "$cases" ] && [ -z "$plan" ]; then
+		echo "FAIL $kunit_as:$kunit (no plan line: cannot tell whether a case is missing)"
+	fi
 	if [ -z "$cases" ]; then
 		echo "FAIL $kunit_as:$kunit (the suite did not run or printed no results)"
 	else
@@ -78,6 +95,23 @@ if [ -n "$kunit" ]; then
 		done <<<"$cases"
 	fi
 fi
+
+}
+
+# A skip not in the --skips list is a failure.
+parse "$@" | while IFS= read -r line; do
+	case $line in
+	SKIP\ *)
+		name=${line#SKIP }
+		name=${name%% (*}
+		if [ -n "$skips" ] && ! grep -qxEf <(grep -v '^#' "$skips") <<<"$name"; then
+			echo "FAIL $name (unexpected skip${line#SKIP "$name"}; the expected ones: ${skips##*/})"
+			continue
+		fi
+		;;
+	esac
+	printf '%s\n' "$line"
+done
 
 if report=$("$here/scan-console.sh" "${known[@]}" "$console"); then
 	if [ -z "$report" ]; then

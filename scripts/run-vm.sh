@@ -153,6 +153,10 @@ while [ $rc -eq 125 ]; do
 		log "no init after ${boot_timeout}s, with kernel reports on the console: not retried"
 		break
 	fi
+	if last=$(kunit_unfinished "$console"); then
+		log "no init after ${boot_timeout}s, stopped inside KUnit: not retried. Last KUnit line: $last"
+		break
+	fi
 	mv "$console" "$res/console.boot-hang-$try.log"
 	log "WARNING: no init after ${boot_timeout}s (try $try of $boot_tries); console kept in $res/console.boot-hang-$try.log"
 	[ $try -lt $boot_tries ] || die "the guest hung before init $boot_tries times (consoles in $res)"
@@ -164,7 +168,7 @@ elapsed=$(($(date +%s) - start))
 if [ $rc -eq 125 ]; then
 	echo "---- last 50 console lines ($console) ----" >&2
 	tail -n 50 "$console" >&2
-	die "the guest stopped before init with kernel reports (console: $console)"
+	die "the guest stopped before init, in KUnit or with kernel reports (console: $console)"
 fi
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
 	echo "---- last 50 console lines ($console) ----" >&2

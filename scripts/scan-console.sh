@@ -69,7 +69,7 @@ suppress+='ACPI: SLEEP INFO:'
 # The harness's own console messages (guest/init.sh) are taken out of a
 # line, not the line out of the scan: a report printed into the same
 # line is still seen.
-harness='lazymm: (test [-_.a-zA-Z0-9]+: (start|exit [0-9]+ after [0-9]+s)|mounting the results share failed \(try [0-9]+\))'
+harness='lazymm: (test [-_.a-zA-Z0-9]+: (start|exit [0-9]+ after [0-9]+s)|kmemleak scan( done)?|mounting the results share failed \(try [0-9]+\))'
 
 found=$(sed -E "s/$harness//g" "$log" | grep -naE -- "$reports" | grep -vaE -- "$suppress" || true)
 if [ -n "$known" ] && [ -n "$found" ]; then

@@ -118,6 +118,42 @@ for d in "$top"/tests/parse/*/; do
 	fi
 done
 
+# A skip not in the boot's list of expected skips is a failure; a listed
+# one stays a skip.
+d=$top/tests/parse/kunit-missing-case
+skips=$(mktemp)
+echo 'kunit:x86_lazy_mm\.xen_.*' >"$skips"
+got=$("$top/scripts/parse-results.sh" "$d" --kunit x86_lazy_mm --skips "$skips" boot)
+if grep -q '^FAIL kunit:x86_lazy_mm.last_mmput_shoots_down_lazy_cpus (unexpected skip' <<<"$got"; then
+	echo "PASS parse:an unexpected skip fails"
+else
+	echo "FAIL parse:an unexpected skip fails (got: $(grep last_mmput <<<"$got"))"
+fi
+echo 'kunit:x86_lazy_mm\.last_mmput_.*' >"$skips"
+got=$("$top/scripts/parse-results.sh" "$d" --kunit x86_lazy_mm --skips "$skips" boot)
+if grep -q '^SKIP kunit:x86_lazy_mm.last_mmput_shoots_down_lazy_cpus' <<<"$got"; then
+	echo "PASS parse:an expected skip stays a skip"
+else
+	echo "FAIL parse:an expected skip stays a skip (got: $(grep last_mmput <<<"$got"))"
+fi
+rm -f "$skips"
+
+# A boot that stops before init inside KUnit is a hung test, reported with
+# its last KUnit line; one that stops after KUnit finished is the TCG 9p
+# hang, which run-vm.sh retries.
+unfinished() { bash -c '. "$1/scripts/lib.sh" && kunit_unfinished "$2"' _ "$top" "$1"; }
+last=$(unfinished "$top/tests/hang/console-kunit-hang.log")
+if [[ $last == *"last_mmput_shoots_down_lazy_cpus: 3 threads"* ]]; then
+	echo "PASS hang:a boot stopped inside KUnit is not retried"
+else
+	echo "FAIL hang:a boot stopped inside KUnit is not retried (got: $last)"
+fi
+if unfinished "$top/tests/hang/console-9p-hang.log" >/dev/null; then
+	echo "FAIL hang:a boot stopped after KUnit finished is retried"
+else
+	echo "PASS hang:a boot stopped after KUnit finished is retried"
+fi
+
 # A second boot of the suite (under OVMF) keeps its cases apart by name.
 d=$top/tests/parse/kunit-broken
 got=$("$top/scripts/parse-results.sh" "$d" --kunit x86_lazy_mm --kunit-as kunit-efi boot |

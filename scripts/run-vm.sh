@@ -66,9 +66,12 @@ console=$res/console.log
 accel=(-accel 'tcg,thread=multi,tb-size=256' -cpu 'max,la57=off')
 # Under TCG, vCPUs run far slower than real time and share the host's
 # cores, so a vCPU can go seconds without running: give RCU stall
-# detection 60s instead of 21s. Real stalls (a CPU stuck for good) are
-# still reported.
-tcg_append="rcupdate.rcu_cpu_stall_timeout=60"
+# detection 60s instead of 21s, and the soft and hard lockup detectors
+# their longest threshold (watchdog_thresh=60: a soft lockup after 120s):
+# a 6.12 debug boot reported stop_machine()'s CPUs "stuck for 26s" at the
+# TSC recalibration with the default of 10. Real stalls and lockups (a
+# CPU stuck for good) are still reported.
+tcg_append="rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=60"
 if kvm_usable "$kernel"; then
 	accel=(-accel kvm -cpu host)
 	tcg_append=""

@@ -13,16 +13,17 @@ mapfile -t patches < <(series_files)
 # checkpatch asks "does MAINTAINERS need updating?" of every patch that adds
 # a file and leaves MAINTAINERS alone, even where an F: line covers the new
 # file already (arch/x86/mm/). That check is done here instead: each file a
-# patch adds must fall under an F: directory of MAINTAINERS as the series
-# leaves it, or the patch is not clean.
+# patch adds must fall under an F: directory of MAINTAINERS, or be an F:
+# file itself, as the series leaves it, or the patch is not clean.
 uncovered() {
-	local f dirs
-	dirs=$(sed -n 's/^F:[[:space:]]*\(.*\/\)$/\1/p' "$TREE/MAINTAINERS")
+	local f entries
+	entries=$(sed -n 's/^F:[[:space:]]*//p' "$TREE/MAINTAINERS")
 	awk '/^--- \/dev\/null/ { added = 1; next }
 		added && /^\+\+\+ b\// { print substr($2, 3) } { added = 0 }' "$1" |
 		while read -r f; do
-			awk -v f="$f" 'index(f, $0) == 1 { found = 1 } END { exit !found }' <<<"$dirs" ||
-				echo "$f: added, and no F: directory in MAINTAINERS covers it"
+			awk -v f="$f" '$0 == f || (/\/$/ && index(f, $0) == 1) { found = 1 }
+				END { exit !found }' <<<"$entries" ||
+				echo "$f: added, and no F: line in MAINTAINERS covers it"
 		done
 }
 bad=0

@@ -29,17 +29,32 @@
  *   EFI_RESTORE_LAZY  efi_leave_mm() switches back to the lazy mm it came
  *          from (patch 9)
  *   NO_SHOOTDOWN  arch_shoot_down_dead_mm() does nothing (patch 6)
- * 7.3 only (global ASIDs, use_temporary_mm()):
- *   TEMP_MM  the EFI call is 7.3's use_temporary_mm(): leave_mm() first
- *          if is_lazy, save loaded_mm, switch back to it afterwards; and
- *          a CPU on M may take a flush IPI for M's global ASID transition
- *          at any time (finish_asid_transition(), INVLPGB hardware)
+ * V73  the 7.3 protocol, where it differs from 6.12's:
+ *          - the EFI call is use_temporary_mm(): leave_mm() first if
+ *            is_lazy, save loaded_mm, switch back to it afterwards;
+ *          - a CPU on M may take a flush IPI for M's global ASID
+ *            transition at any time (finish_asid_transition(), INVLPGB);
+ *          - mm_cpumask(M) is loose: a switch away from M leaves the
+ *            bit set, and only a flush IPI that finds the CPU on another
+ *            mm clears it (flush_tlb_func()'s trim, which a flush sends
+ *            to such a CPU or not);
+ *          - CPU 2 goes down in two steps: sched_cpu_deactivate() (no
+ *            longer active, still online, taking IPIs), then
+ *            sched_force_init_mm() and take_cpu_down(); idle_task_exit()
+ *            no longer switches after the CPU is offline
+ * 7.3 variants:
  *   RELOAD_FIRST  flush_tlb_func() reloads the ASID for that transition
  *          before it tests is_lazy, clearing is_lazy on a lazy CPU
  *          (upstream 7.3; "x86/mm: Leave lazy mode before a global ASID
  *          reload" puts the is_lazy test first)
  *   LAZY_PROXY  leave_dead_mm() tells a kthread using M from a lazy CPU
  *          by is_lazy instead of current->mm
+ *   ACTIVE_ONLY  the shootdown takes its candidates from the active
+ *          CPUs, not the online ones
+ *   UNUSE_READ_EARLY  kthread_unuse_mm() reads mm_users before the thread
+ *          lets go of M, with IRQs on, and switches on that stale read
+ * Each switch names, in model/code-lines.txt, the line of the series it
+ * stands for; make model fails if that line is gone.
  * STEPS bounds the actions each CPU takes (default 2).
  */
 
@@ -61,6 +76,7 @@
 #define RUN_U	2
 #define RUN_K	3	/* K between kthread_use_mm() and kthread_unuse_mm() */
 #define RUN_EFI	4	/* a kernel thread inside an EFI runtime call */
+#define GOING	5	/* CPU 2 going down: inactive, still online */
 
 /* IPIs */
 #define FLUSH	1	/* exit_mmap()'s TLB flush of M (freed page tables) */
@@ -71,6 +87,7 @@ byte cr3[NCPU];			/* the pgd CR3 points at */
 bool lazy[NCPU];		/* cpu_tlbstate_shared.is_lazy */
 bool mask[NCPU];		/* mm_cpumask(M) */
 bool online[NCPU];
+bool act[NCPU];		/* cpu_active_mask */
 byte cur[NCPU];
 byte ipi[NCPU];			/* pending IPI, 0 if none */
 
@@ -80,7 +97,9 @@ bool freed;			/* M's mm_struct and pgd are freed */
 
 byte t_cpu = NONE;		/* where T runs */
 bool t_exited;
-byte k_state;			/* 0 not used, 1 using, 2 preempted, 3 unused, 4 dropped */
+byte k_state;			/* 0 not used, 1 using, 2 preempted, 3 unused, 4 dropped,
+				 * 5 using, mm_users read early (UNUSE_READ_EARLY) */
+bool k_dead;			/* what that early read saw */
 byte k_cpu = NONE;
 
 /* Every access to M's mm_struct or pgd must find it alive. */
@@ -115,6 +134,10 @@ inline switch_to(nxt)
 		:: prev == M -> atomic { touch(M); mask[me] = false }
 		:: else -> skip
 		fi
+#elif defined(V73)
+		/* switch_ldt() reads prev's LDT; prev's bit stays set */
+		touch(prev);
+		atomic { loaded[me] = nxt; lazy[me] = false }
 #else
 		/* switch_ldt() reads prev's LDT, then prev's bit is cleared */
 		atomic {
@@ -153,6 +176,10 @@ inline go_lazy()
 inline handle_ipi()
 {
 	if
+#ifdef V73
+	/* flush_tlb_func()'s trim: on another mm, clear the bit of M */
+	:: ipi[me] == FLUSH && loaded[me] != M -> mask[me] = false
+#endif
 	:: ipi[me] == FLUSH && loaded[me] == M && lazy[me] -> switch_to(INIT)
 	:: ipi[me] == FLUSH && loaded[me] == M && !lazy[me] ->
 		touch(M)		/* flush the TLB of the mm in use */
@@ -223,7 +250,18 @@ inline mmput_last()
 				:: loaded[me] == M && lazy[me] -> switch_to(INIT)
 				:: else -> skip
 				fi
+#ifdef V73
+			/* should_flush_tlb(): a CPU on another mm only to trim */
+			:: c != me && mask[c] && (loaded[c] == M || loaded[c] == SW) ->
+				send_wait(c, FLUSH)
+			:: c != me && mask[c] && loaded[c] != M && loaded[c] != SW ->
+				if
+				:: send_wait(c, FLUSH)
+				:: skip
+				fi
+#else
 			:: c != me && mask[c] -> send_wait(c, FLUSH)
+#endif
 			:: else -> skip
 			fi;
 			c++
@@ -236,7 +274,11 @@ inline mmput_last()
 	:: c < NCPU ->
 		/* on_each_cpu_cond_mask(mm_maybe_loaded, ..., mm_cpumask(M)) */
 		if
+#ifdef ACTIVE_ONLY
+		:: mask[c] && online[c] && act[c] ->
+#else
 		:: mask[c] && online[c] ->
+#endif
 			l = loaded[c];
 			if
 			:: l == M || l == SW ->
@@ -268,13 +310,35 @@ proctype cpu(byte me)
 	do
 	/* take a pending IPI (IRQs are on between actions); not counted */
 	:: ipi[me] != 0 -> handle_ipi()
-#ifdef TEMP_MM
+#ifdef UNUSE_READ_EARLY
+	/* kthread_unuse_mm()'s read of mm_users, while K still uses M; not counted */
+	:: atomic { cur[me] == RUN_K && k_state == 1 -> k_dead = (users == 0); k_state = 5 }
+#endif
+#ifdef V73
+	/*
+	 * CPU 2, inactive but online, taking IPIs between its steps:
+	 * sched_cpu_wait_empty()'s sched_force_init_mm(), then
+	 * take_cpu_down() and the queued IPIs; not counted
+	 */
+	:: cur[me] == GOING ->
+#ifndef HOLE2
+		if
+		:: loaded[me] != INIT -> switch_to(INIT)
+		:: else -> skip
+		fi;
+#endif
+		online[me] = false;
+		if
+		:: ipi[me] != 0 -> handle_ipi()
+		:: else -> skip
+		fi;
+		goto dead
 	/* a flush IPI for M's global ASID transition, on CPU 1 (where EFI
 	 * calls are made), once; not counted */
 	:: me == 1 && !asid_flushed && loaded[me] == M && !freed ->
 		asid_flushed = true; asid_transition_flush()
 #endif
-	:: steps < STEPS -> steps++;
+	:: steps < STEPS && cur[me] != GOING -> steps++;
 		if
 		/* schedule T, M's user task */
 		:: atomic { cur[me] == IDLE && t_cpu == NONE && !t_exited ->
@@ -310,7 +374,18 @@ proctype cpu(byte me)
 			atomic { k_state = 2; k_cpu = NONE }
 		:: atomic { cur[me] == IDLE && k_state == 2 && online[me] ->
 			k_state = 1; k_cpu = me; cur[me] = RUN_K }; switch_to(M)
-		/* kthread_unuse_mm(M) */
+		/*
+		 * kthread_unuse_mm(M), IRQs off: let go of M (->mm = NULL,
+		 * enter_lazy_tlb()), read mm_users, switch if it was zero.
+		 * Other CPUs' steps interleave between the three.
+		 */
+#ifdef UNUSE_READ_EARLY
+		:: atomic { cur[me] == RUN_K && k_state == 5 -> go_lazy() };
+			if
+			:: k_dead -> switch_to(INIT)
+			:: else -> skip
+			fi;
+#else
 		:: atomic { cur[me] == RUN_K -> go_lazy() };
 #ifndef HOLE3
 			if
@@ -318,11 +393,12 @@ proctype cpu(byte me)
 			:: else -> skip
 			fi;
 #endif
+#endif
 			atomic { cur[me] = IDLE; k_state = 3; k_cpu = NONE }
 		/* K drops its mm_count reference, used or not */
 		:: atomic { k_state == 0 || k_state == 3 -> k_state = 4 }; drop()
 		/* an EFI runtime call from a kernel thread, on CPU 1 */
-#ifdef TEMP_MM
+#ifdef V73
 		/* use_temporary_mm(): leave_mm() if lazy, keep loaded_mm */
 		:: atomic { me == 1 && cur[me] == IDLE -> cur[me] = RUN_EFI };
 			if
@@ -346,6 +422,10 @@ proctype cpu(byte me)
 #endif
 			atomic { cur[me] = IDLE; go_lazy(); saved = 0 }
 #endif
+#ifdef V73
+		/* CPU 2 goes down: sched_cpu_deactivate(), the rest below */
+		:: atomic { me == 2 && cur[me] == IDLE -> act[me] = false; cur[me] = GOING }
+#else
 		/* CPU 2 goes offline: take_cpu_down(), then play_dead() */
 		:: me == 2 && cur[me] == IDLE ->
 #ifndef HOLE2
@@ -366,6 +446,7 @@ proctype cpu(byte me)
 			:: else -> skip
 			fi;
 			goto dead
+#endif
 		fi
 	:: else -> break
 	od;
@@ -414,7 +495,7 @@ init
 	atomic {
 		do
 		:: c < NCPU ->
-			online[c] = true; loaded[c] = M; cr3[c] = M; mask[c] = true;
+			online[c] = true; act[c] = true; loaded[c] = M; cr3[c] = M; mask[c] = true;
 			lazy[c] = (c != 0);
 			c++
 		:: else -> break

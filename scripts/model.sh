@@ -21,10 +21,13 @@ CASES=(
 	"lazy_mm-HOLE5      lazy_mm.pml  HOLE5    error"
 	"lazy_mm-EFI_RESTORE_LAZY lazy_mm.pml EFI_RESTORE_LAZY error"
 	"lazy_mm-NO_SHOOTDOWN lazy_mm.pml NO_SHOOTDOWN error"
-	"lazy_mm-7.3        lazy_mm.pml  TEMP_MM  clean"
-	"lazy_mm-7.3-LAZY_PROXY lazy_mm.pml TEMP_MM,LAZY_PROXY clean"
-	"lazy_mm-7.3-RELOAD_FIRST lazy_mm.pml TEMP_MM,RELOAD_FIRST error"
-	"lazy_mm-7.3-RELOAD_FIRST-LAZY_PROXY lazy_mm.pml TEMP_MM,RELOAD_FIRST,LAZY_PROXY error"
+	"lazy_mm-7.3        lazy_mm.pml  V73  clean"
+	"lazy_mm-7.3-LAZY_PROXY lazy_mm.pml V73,LAZY_PROXY clean"
+	"lazy_mm-7.3-RELOAD_FIRST lazy_mm.pml V73,RELOAD_FIRST error"
+	"lazy_mm-7.3-RELOAD_FIRST-LAZY_PROXY lazy_mm.pml V73,RELOAD_FIRST,LAZY_PROXY error"
+	"lazy_mm-7.3-HOLE2  lazy_mm.pml  V73,HOLE2 error"
+	"lazy_mm-7.3-ACTIVE_ONLY lazy_mm.pml V73,ACTIVE_ONLY error"
+	"lazy_mm-7.3-UNUSE_READ_EARLY lazy_mm.pml V73,UNUSE_READ_EARLY error"
 	"mm_cid             mm_cid.pml   -        clean"
 	"mm_cid-NO_MB       mm_cid.pml   NO_MB    error"
 	"membarrier         membarrier.pml -      clean"
@@ -32,6 +35,7 @@ CASES=(
 	"membarrier-x86-NO_MB membarrier.pml NO_MB,X86_SWITCH_MM error"
 	"membarrier-x86-lazy-mb-first-NO_MB membarrier.pml NO_MB,X86_SWITCH_MM,X86_LAZY_MB_FIRST clean"
 	"membarrier-x86-reload-first-NO_MB membarrier.pml NO_MB,X86_SWITCH_MM,X86_LAZY_MB_FIRST,RELOAD_FIRST error"
+	"membarrier-x86-lazy-mb-weak-NO_MB membarrier.pml NO_MB,X86_SWITCH_MM,X86_LAZY_MB_FIRST,LAZY_MB_WEAK error"
 )
 
 # The steps of a trail that change what other CPUs can see, one per line:
@@ -45,6 +49,32 @@ shorten() {
 				print who " line " line ": " $0 }' || true
 }
 
+# The code a -D switch stands for (model/code-lines.txt), in this base's
+# tree: prints what is missing, nothing if all is there.
+#   code_missing MODEL SWITCH
+code_missing() {
+	local model=$1 sw=$2 entry file texts named=0
+	while IFS= read -r entry; do
+		named=1
+		read -r _ _ base file _ <<<"${entry%%|*}"
+		[ "$base" = "$BASE" ] || continue
+		texts=${entry#*| }
+		if [ ! -f "$TREE/$file" ]; then
+			echo "$file: not in $TREE"
+			continue
+		fi
+		# Each " => "-separated text, in a line of its own, after the last.
+		awk -v texts="$texts" '
+			BEGIN { n = split(texts, t, / => /); i = 1 }
+			i <= n && index($0, t[i]) > 0 { i++ }
+			END { if (i <= n) { print "not found in order: " t[i]; exit 1 } }' \
+			"$TREE/$file" | sed "s|^|$file: |"
+	done < <(grep -v '^#' "$TOP/model/code-lines.txt" | awk -v m="$model" -v s="$sw" '$1 == m && $2 == s')
+	[ "$named" = 1 ] || echo "no line in model/code-lines.txt"
+}
+
+[ -d "$TREE/.git" ] || die "no kernel tree to check the models' code lines against; run 'make tree' first"
+
 for c in "${CASES[@]}"; do
 	read -r name model def expect <<<"$c"
 	# model.sh NAME...: only those cases
@@ -54,8 +84,15 @@ for c in "${CASES[@]}"; do
 	work=$dir/$name
 	rm -rf "$work" && mkdir -p "$work"
 	cp "$TOP/model/$model" "$work/"
-	dflag=()
-	[ "$def" = - ] || for d in ${def//,/ }; do dflag+=("-D$d"); done
+	dflag=() missing=""
+	[ "$def" = - ] || for d in ${def//,/ }; do
+		dflag+=("-D$d")
+		missing+=$(code_missing "$model" "$d" | sed "s/^/-D$d: /; s/\$/; /" | tr -d '\n')
+	done
+	if [ -n "$missing" ]; then
+		echo "FAIL model:$name (the code a switch stands for is gone: $missing)"
+		continue
+	fi
 	start=$(date +%s.%N)
 	if ! (cd "$work" && spin -a "${dflag[@]}" "$model" >spin.log 2>&1 &&
 		gcc -O2 -DSAFETY -DNOCLAIM -DCOLLAPSE -DMEMLIM=8000 -o pan pan.c >>spin.log 2>&1 &&

@@ -166,3 +166,28 @@ if [ "$got" = 2 ] && ! "$top/scripts/parse-results.sh" "$d" --kunit x86_lazy_mm 
 else
 	echo "FAIL parse:kunit-as names the cases of a second boot ($got cases named kunit-efi:)"
 fi
+
+# A model's -D switch names its code line (model/code-lines.txt); with the
+# line gone or out of order, model.sh's code_missing says so.
+code_missing() {
+	bash -c '. "$1/scripts/lib.sh" && TREE=$2 &&
+		eval "$(sed -n "/^code_missing() {/,/^}/p" "$1/scripts/model.sh")" &&
+		code_missing lazy_mm.pml UNUSE_READ_EARLY' _ "$top" "$1"
+}
+tmp=$(mktemp -d)
+mkdir -p "$tmp/kernel"
+unuse() {
+	printf '%s\n' 'void kthread_unuse_mm(struct mm_struct *mm)' "$@" >"$tmp/kernel/kthread.c"
+}
+unuse '	local_irq_disable();' '	tsk->mm = NULL;' '	enter_lazy_tlb(mm, tsk);' \
+	'		bool dead = !atomic_read(&mm->mm_users);' '	local_irq_enable();'
+in_order=$(BASE=7.3 code_missing "$tmp")
+unuse '		bool dead = !atomic_read(&mm->mm_users);' '	local_irq_disable();' \
+	'	tsk->mm = NULL;' '	enter_lazy_tlb(mm, tsk);' '	local_irq_enable();'
+moved=$(BASE=7.3 code_missing "$tmp")
+rm -rf "$tmp"
+if [ -z "$in_order" ] && [[ $moved == "kernel/kthread.c: not found in order: bool dead"* ]]; then
+	echo "PASS model:a switch's code line out of order is found"
+else
+	echo "FAIL model:a switch's code line out of order is found (in order: '$in_order'; moved: '$moved')"
+fi

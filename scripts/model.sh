@@ -84,13 +84,14 @@ for c in "${CASES[@]}"; do
 	work=$dir/$name
 	rm -rf "$work" && mkdir -p "$work"
 	cp "$TOP/model/$model" "$work/"
-	dflag=() missing=""
+	dflag=()
+	gone=""
 	[ "$def" = - ] || for d in ${def//,/ }; do
 		dflag+=("-D$d")
-		missing+=$(code_missing "$model" "$d" | sed "s/^/-D$d: /; s/\$/; /" | tr -d '\n')
+		gone+=$(code_missing "$model" "$d" | sed "s/^/-D$d: /; s/\$/; /" | tr -d '\n')
 	done
-	if [ -n "$missing" ]; then
-		echo "FAIL model:$name (the code a switch stands for is gone: $missing)"
+	if [ -n "$gone" ]; then
+		echo "FAIL model:$name (the code a switch stands for is gone: $gone)"
 		continue
 	fi
 	start=$(date +%s.%N)

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
-# make check: host-side tests, the spin models, then the debug kernel (patched + KASAN,
-# lockdep, DEBUG_VM, ...) built, booted at -smp 4 and put through the
-# guest test list. Prints one line per test case and ends with
+# make check: host-side tests, the kernel tree, the spin models, then the
+# debug kernel (patched + KASAN, lockdep, DEBUG_VM, ...) built, booted at
+# -smp 4 and put through the guest test list. Prints one line per test case and ends with
 # "N passed, M failed"; exits non-zero if anything failed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -17,12 +17,15 @@ phase "host-side tests"
 need_pkgs "${TEST_PKGS[@]}"
 bash "$TOP/tests/run-host-tests.sh" | tee -a "$results"
 
+# The tree comes first: the models check their code lines against it.
+phase "kernel tree"
+need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}"
+bash "$TOP/scripts/tree.sh"
+
 phase "protocol model (spin)"
 bash "$TOP/scripts/model.sh" | tee -a "$results"
 
-phase "kernel tree and debug kernel"
-need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}"
-bash "$TOP/scripts/tree.sh"
+phase "debug kernel"
 # Every mutant must still apply on the series, or make mutants cannot
 # show its test failing: one case each.
 for p in "$BROKEN"/*.patch; do

@@ -48,7 +48,8 @@ prove-red:
 
 # Every mutant in tests/broken/ on top of the series, each run against the
 # tests that should catch it: build/report/mutants.md; fails if one survives.
-# make mutants MUTANTS="name ..." for some of them.
+# make mutants MUTANTS="name ..." for some of them; MUTANT_RUNS=10 boots
+# each 10 times, and a kill counts only if every run kills it.
 mutants:
 	bash scripts/mutants.sh $(MUTANTS)
 

@@ -11,6 +11,9 @@
 # kernel, as a Xen PV dom0, for a "kunit-xen:" catcher). Writes
 # build/report/mutants.md and fails if any mutant survives.
 #   mutants.sh [NAME...]      (default: every tests/broken/BASE/*.patch)
+#   MUTANT_RUNS=N  boot each mutant N times (one build): a kill must be
+#                  deterministic, so it counts only if all N runs kill it
+#                  by a named catcher
 # A SKIP never counts as a kill. The tree is put back to the series after
 # each mutant, and on exit.
 set -euo pipefail
@@ -23,6 +26,8 @@ report=$BUILD/report/mutants.md
 # mutant's boot and tests take about 3 minutes under TCG, and a hung
 # guest has printed its KUnit results and reports by then.
 MUTANT_TIMEOUT=${MUTANT_TIMEOUT:-600}
+MUTANT_RUNS=${MUTANT_RUNS:-1}
+[[ $MUTANT_RUNS =~ ^[1-9][0-9]*$ ]] || die "MUTANT_RUNS=$MUTANT_RUNS: want a count of runs, 1 or more"
 work=$BUILD/mutants
 mkdir -p "$BUILD/report" "$work"
 
@@ -105,6 +110,45 @@ report_line() {
 	[ -z "$line" ] || echo "console: $(echo "$line" | tr -d '\r' | sed 's/^ *[0-9]*://')"
 }
 
+# The verdict on one run's results, in $results: sets verdict ("SURVIVED",
+# "killed" or "killed, not by its catcher") and caught (what failed).
+judge() {
+	# Killed: some case failed. By its catcher: one of those is a named one.
+	mapfile -t fails < <(grep '^FAIL ' "$results" | sed 's/^FAIL //')
+	expected=""
+	for f in "${fails[@]}"; do
+		for c in "${catchers[@]}"; do
+			case $c in console:*) continue ;; esac
+			case $f in "$c"*) expected="$f" ;; esac
+		done
+		[ -n "$expected" ] && break
+	done
+	# "console:TEXT": a kernel report line on the console that names TEXT
+	# (a WARN from one check, not any report).
+	for c in "${catchers[@]}"; do
+		[ -z "$expected" ] || break
+		case $c in console:*) ;; *) continue ;; esac
+		expected=$(report_line "${c#console:}")
+	done
+	if [ ${#fails[@]} -eq 0 ]; then
+		verdict="SURVIVED"
+		caught="nothing failed"
+	else
+		if [ -n "$expected" ]; then
+			verdict="killed"
+			caught=$expected
+		else
+			verdict="killed, not by its catcher"
+			caught=${fails[0]}
+		fi
+		# The console scan's first report says more than its file name.
+		case $caught in
+		console\[*) caught=$(report_line) ;;
+		esac
+		[ ${#fails[@]} -eq 1 ] || caught+=" (+$((${#fails[@]} - 1)) more)"
+	fi
+}
+
 rows=() killed=0 survived=0 by_build=0
 for n in "${names[@]}"; do
 	patch=$BROKEN/$n.patch
@@ -118,6 +162,7 @@ for n in "${names[@]}"; do
 	git -C "$TREE" am -q "$patch" || { restore; die "$n.patch does not apply on the series"; }
 	results=$work/$n.txt
 	: >"$results"
+	run_results=()
 	selftests=0
 
 	tests=() efi_tests=() xen_tests=()
@@ -154,59 +199,54 @@ for n in "${names[@]}"; do
 			selftests=1
 			bash "$TOP/scripts/build-tools.sh" debug selftests
 		fi
-		[ ${#tests[@]} -eq 0 ] ||
-			boot_and_parse "mutant-$n" kunit debug --smp 4 \
-				--timeout "$MUTANT_TIMEOUT" -- "${tests[@]}"
-		[ ${#efi_tests[@]} -eq 0 ] ||
-			boot_and_parse "mutant-$n-efi" kunit-efi debug --smp 4 --efi \
-				--timeout "$MUTANT_TIMEOUT" \
-				--append lazymm_efi_seconds=60 -- "${efi_tests[@]}"
-		[ ${#xen_tests[@]} -eq 0 ] ||
-			boot_and_parse "mutant-$n-xen" kunit-xen xen-debug --xen --smp 4 \
-				--timeout "$((MUTANT_TIMEOUT * 3 / 2))" \
-				--mem 3072 -- "${xen_tests[@]}"
+		for ((i = 1; i <= MUTANT_RUNS; i++)); do
+			# Run i of N: its own run directory and results file.
+			sfx=""
+			[ "$MUTANT_RUNS" -eq 1 ] || sfx=-run$i
+			results=$work/$n$sfx.txt
+			: >"$results"
+			run_results+=("$results")
+			[ "$MUTANT_RUNS" -eq 1 ] || log "   run $i of $MUTANT_RUNS"
+			[ ${#tests[@]} -eq 0 ] ||
+				boot_and_parse "mutant-$n$sfx" kunit debug --smp 4 \
+					--timeout "$MUTANT_TIMEOUT" -- "${tests[@]}"
+			[ ${#efi_tests[@]} -eq 0 ] ||
+				boot_and_parse "mutant-$n$sfx-efi" kunit-efi debug --smp 4 --efi \
+					--timeout "$MUTANT_TIMEOUT" \
+					--append lazymm_efi_seconds=60 -- "${efi_tests[@]}"
+			[ ${#xen_tests[@]} -eq 0 ] ||
+				boot_and_parse "mutant-$n$sfx-xen" kunit-xen xen-debug --xen --smp 4 \
+					--timeout "$((MUTANT_TIMEOUT * 3 / 2))" \
+					--mem 3072 -- "${xen_tests[@]}"
+		done
+	else
+		run_results=("$results")
 	fi
 	git -C "$TREE" reset -q --hard "$series_head"
 	[ "$selftests" -eq 0 ] || bash "$TOP/scripts/build-tools.sh" debug selftests
 
-	# Killed: some case failed. By its catcher: one of those is a named one.
-	mapfile -t fails < <(grep '^FAIL ' "$results" | sed 's/^FAIL //')
-	expected=""
-	for f in "${fails[@]}"; do
-		for c in "${catchers[@]}"; do
-			case $c in console:*) continue ;; esac
-			case $f in "$c"*) expected="$f" ;; esac
-		done
-		[ -n "$expected" ] && break
-	done
-	# "console:TEXT": a kernel report line on the console that names TEXT
-	# (a WARN from one check, not any report).
-	for c in "${catchers[@]}"; do
-		[ -z "$expected" ] || break
-		case $c in console:*) ;; *) continue ;; esac
-		expected=$(report_line "${c#console:}")
-	done
 	secs=$(($(date +%s) - start))
-	if [ ${#fails[@]} -eq 0 ]; then
-		verdict="SURVIVED"
+	# Killed only if every run was: by a named catcher, the first one's.
+	kills=0 named=0 first_verdict="" first_caught=""
+	for results in "${run_results[@]}"; do
+		judge
+		[ "$verdict" = SURVIVED ] || kills=$((kills + 1))
+		[ "$verdict" != killed ] || named=$((named + 1))
+		if [ -z "$first_verdict" ] || { [ "$first_verdict" != SURVIVED ] && [ "$verdict" = SURVIVED ]; }; then
+			first_verdict=$verdict first_caught=$caught
+		fi
+	done
+	verdict=$first_verdict caught=$first_caught
+	runs=${#run_results[@]}
+	if [ "$kills" -lt "$runs" ]; then
+		verdict=SURVIVED
 		survived=$((survived + 1))
-		caught="nothing failed"
 	else
 		killed=$((killed + 1))
-		case ${fails[0]} in build\ *) by_build=$((by_build + 1)) ;; esac
-		if [ -n "$expected" ]; then
-			verdict="killed"
-			caught=$expected
-		else
-			verdict="killed, not by its catcher"
-			caught=${fails[0]}
-		fi
-		# The console scan's first report says more than its file name.
-		case $caught in
-		console\[*) caught=$(report_line) ;;
-		esac
-		[ ${#fails[@]} -eq 1 ] || caught+=" (+$((${#fails[@]} - 1)) more)"
+		case $caught in build\ *) by_build=$((by_build + 1)) ;; esac
+		[ "$named" -eq "$runs" ] || verdict="killed, not by its catcher"
 	fi
+	[ "$runs" -eq 1 ] || verdict+=" (killed in $kills of $runs runs, $named by a named catcher)"
 	log "   $verdict in ${secs}s: $caught"
 	catcher_list=$(printf '%s; ' "${catchers[@]}")
 	rows+=("| \`$n\` | $what | ${catcher_list%; } | $verdict: $caught | ${secs} s |")
@@ -220,6 +260,7 @@ done
 	echo "kernel and boots it under QEMU ($(nproc) host cores; TCG unless KVM"
 	echo "works), -smp 4, with the guest tests its catchers need. KUnit and the"
 	echo "console scan come with every boot. A SKIP is never a kill."
+	[ "$MUTANT_RUNS" -eq 1 ] || echo "Each mutant was booted $MUTANT_RUNS times; it counts as killed only if every run killed it."
 	echo
 	echo "| mutant | what it breaks | expected catcher | result | time |"
 	echo "|---|---|---|---|---|"

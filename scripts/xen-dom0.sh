@@ -23,6 +23,9 @@ run=xen-dom0
 [ "$variant" = xen-debug ] || run=xen-dom0-$variant
 opts=()
 [ "${variant%%-*}" = base ] || opts+=(--kunit "$KUNIT_SUITE" --kunit-as kunit-xen)
+# The KUnit cases that skip as a Xen PV dom0, and why; any other skip fails.
+skips=$TOP/tests/skips/xen-dom0.txt
+[ "${variant%%-*}" = base ] || [ ! -f "$skips" ] || opts+=(--skips "$skips")
 known=$TOP/tests/known/$BASE/xen-dom0.txt
 [ ! -f "$known" ] || opts+=(--known "$known")
 need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}" xen-hypervisor-4.17-amd64

@@ -12,8 +12,9 @@
 # build/report/mutants.md and fails if any mutant survives.
 #   mutants.sh [NAME...]      (default: every tests/broken/BASE/*.patch)
 #   MUTANT_RUNS=N  boot each mutant N times (one build): a kill must be
-#                  deterministic, so it counts only if all N runs kill it
-#                  by a named catcher
+#                  deterministic, so it counts only if all N runs kill it.
+#                  Where the only catcher is one KUnit case of a plain
+#                  boot, runs 2..N run that case alone (kunit.filter_glob)
 # A SKIP never counts as a kill. The tree is put back to the series after
 # each mutant, and on exit.
 set -euo pipefail
@@ -199,16 +200,25 @@ for n in "${names[@]}"; do
 			selftests=1
 			bash "$TOP/scripts/build-tools.sh" debug selftests
 		fi
+		# The one KUnit case that must kill it, if that is all it names.
+		only_case=""
+		if [ ${#catchers[@]} -eq 1 ] && [ "${tests[*]}" = boot ] &&
+			[[ ${catchers[0]} == kunit:"$KUNIT_SUITE".* ]]; then
+			only_case=${catchers[0]#kunit:}
+		fi
 		for ((i = 1; i <= MUTANT_RUNS; i++)); do
-			# Run i of N: its own run directory and results file.
-			sfx=""
+			# Run i of N: its own run directory and results file. The
+			# first runs the whole suite, the others the one case.
+			sfx="" filter=()
 			[ "$MUTANT_RUNS" -eq 1 ] || sfx=-run$i
+			[ "$i" -eq 1 ] || [ -z "$only_case" ] ||
+				filter=(--append "kunit.filter_glob=$only_case")
 			results=$work/$n$sfx.txt
 			: >"$results"
 			run_results+=("$results")
 			[ "$MUTANT_RUNS" -eq 1 ] || log "   run $i of $MUTANT_RUNS"
 			[ ${#tests[@]} -eq 0 ] ||
-				boot_and_parse "mutant-$n$sfx" kunit debug --smp 4 \
+				boot_and_parse "mutant-$n$sfx" kunit debug --smp 4 "${filter[@]}" \
 					--timeout "$MUTANT_TIMEOUT" -- "${tests[@]}"
 			[ ${#efi_tests[@]} -eq 0 ] ||
 				boot_and_parse "mutant-$n$sfx-efi" kunit-efi debug --smp 4 --efi \
@@ -260,7 +270,7 @@ done
 	echo "kernel and boots it under QEMU ($(nproc) host cores; TCG unless KVM"
 	echo "works), -smp 4, with the guest tests its catchers need. KUnit and the"
 	echo "console scan come with every boot. A SKIP is never a kill."
-	[ "$MUTANT_RUNS" -eq 1 ] || echo "Each mutant was booted $MUTANT_RUNS times; it counts as killed only if every run killed it."
+	[ "$MUTANT_RUNS" -eq 1 ] || echo "Each mutant was booted $MUTANT_RUNS times; it counts as killed only if every run killed it. Where its only catcher is one KUnit case, runs 2-$MUTANT_RUNS ran that case alone."
 	echo
 	echo "| mutant | what it breaks | expected catcher | result | time |"
 	echo "|---|---|---|---|---|"

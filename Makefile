@@ -8,7 +8,7 @@ SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
 .PHONY: all check tree export checkpatch host-tests kernel-base kernel-patched prove-red \
-	kernel-debug kernel-base-debug bench bench-quick report sparse htmldocs bisect-build \
+	kernel-debug kernel-base-debug kernel-distro-debug kernel-base-distro-debug bench bench-quick report sparse htmldocs bisect-build \
 	cross-build soak xen-dom0 count-ab model mutants
 
 all: report
@@ -38,7 +38,7 @@ host-tests:
 	bash tests/run-host-tests.sh
 
 # Explicit targets: make applies no pattern rule to a .PHONY target.
-kernel-base kernel-patched kernel-debug kernel-base-debug: tree
+kernel-base kernel-patched kernel-debug kernel-base-debug kernel-distro-debug kernel-base-distro-debug: tree
 	bash scripts/build-kernel.sh $(@:kernel-%=%)
 
 # Prove the tests can fail: make check on the series plus a broken patch

@@ -7,19 +7,30 @@
 #   xen-debug   debug without KASAN, for the Xen PV dom0 (configs/xen-debug.config)
 #   base-xen-debug  base + the same, to tell the series' reports from the base's
 #   kcsan, base-kcsan  debug and base-debug with KCSAN for KASAN (configs/kcsan.config)
+#   distro-debug, base-distro-debug  Debian's own config of the pinned
+#               kernel, modules off, + configs/distro.config and debug.config
 # Config: configs/NAME.config fragments, each with configs/BASE/NAME.config
-# after it where the base needs more.
+# after it where the base needs more, on allnoconfig (Debian's config,
+# modules off, for the distro variants).
+#   build-kernel.sh --config-only VARIANT   only write the .config
 # Output: build/BASE/out/<variant>/{arch/x86/boot/bzImage,vmlinux,System.map}
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-variant=${1:?usage: build-kernel.sh VARIANT (base, patched, debug, ...)}
+config_only=0
+if [ "${1:-}" = --config-only ]; then
+	config_only=1
+	shift
+fi
+variant=${1:?usage: build-kernel.sh [--config-only] VARIANT (base, patched, debug, ...)}
+from=allnoconfig
 case $variant in
 base | patched) names=(guest) ;;
 debug | base-debug) names=(guest debug) ;;
 xen-debug | base-xen-debug) names=(guest debug xen-debug) ;;
 kcsan | base-kcsan) names=(guest debug kcsan) ;;
-*) die "unknown variant '$variant' (base, patched, debug, base-debug, xen-debug, base-xen-debug, kcsan or base-kcsan)" ;;
+distro-debug | base-distro-debug) names=(distro debug) from=distro ;;
+*) die "unknown variant '$variant' (base, patched, debug, base-debug, xen-debug, base-xen-debug, kcsan, base-kcsan, distro-debug or base-distro-debug)" ;;
 esac
 mapfile -t fragments < <(config_fragments "${names[@]}")
 
@@ -41,12 +52,38 @@ export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:
 export KBUILD_BUILD_TIMESTAMP="2024-01-01" KBUILD_BUILD_USER=lazymm KBUILD_BUILD_HOST=lazymm
 kmake=(make -C "$src" O="$out" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
 
-# Configure: allnoconfig + fragments + olddefconfig, then verify that every
-# option a fragment asks for survived (olddefconfig silently drops options
-# whose dependencies are missing).
+# Debian's amd64 config of the pinned kernel, from linux-config-BASE of the
+# same version (fetched like the source), unpacked under build/BASE/.
+distro_config() {
+	local dir=$BUILD/distro-config deb
+	[ -n "$BASE_SUITE" ] ||
+		die "$variant: Debian's config is fetched from $BASE's suite; BASE=$BASE comes from bookworm itself (the distro variants are 7.3 only)"
+	local cfg=$dir/usr/src/linux-config-$BASE/config.amd64_none_amd64
+	if [ ! -f "$cfg" ] || [ "$(cat "$dir/version" 2>/dev/null)" != "$BASE_VERSION" ]; then
+		log "fetching linux-config-$BASE=$BASE_VERSION from $BASE_SUITE" >&2
+		deb=$(fetch_suite_deb "linux-config-$BASE" "$BASE_VERSION")
+		rm -rf "$dir"
+		dpkg-deb -x "$deb" "$dir"
+		[ -f "$cfg.xz" ] || die "linux-config-$BASE=$BASE_VERSION has no ${cfg##*/}.xz"
+		xz -dk "$cfg.xz"
+		echo "$BASE_VERSION" >"$dir/version"
+	fi
+	echo "$cfg"
+}
+
+# Configure: allnoconfig (or Debian's config, modules off) + fragments +
+# olddefconfig, then verify that every option a fragment asks for survived
+# (olddefconfig silently drops options whose dependencies are missing).
 configure() {
 	local tmp=$out/.config.new frag
-	run_logged "$LOGS/config-$variant.log" "${kmake[@]}" KCONFIG_CONFIG=.config.new allnoconfig
+	if [ "$from" = distro ]; then
+		cp "$(distro_config)" "$tmp"
+		# No initramfs to load modules from: what Debian builds as a
+		# module is off, unless a fragment builds it in.
+		run_logged "$LOGS/config-$variant.log" "${kmake[@]}" KCONFIG_CONFIG=.config.new mod2noconfig
+	else
+		run_logged "$LOGS/config-$variant.log" "${kmake[@]}" KCONFIG_CONFIG=.config.new allnoconfig
+	fi
 	for frag in "${fragments[@]}"; do
 		cat "$TOP/$frag" >>"$tmp"
 	done
@@ -62,6 +99,10 @@ configure() {
 start=$(date +%s)
 log "configuring $variant ($(git -C "$src" rev-list --count base..HEAD) patches on base)"
 configure
+if [ "$config_only" -eq 1 ]; then
+	log "configured $variant: $out/.config"
+	exit 0
+fi
 log "building $variant kernel (log: $LOGS/build-$variant.log)"
 "${kmake[@]}" bzImage >"$LOGS/build-$variant.log" 2>&1 &
 pid=$!

@@ -214,6 +214,34 @@ check_vcpu_counts() {
 	done
 }
 
+# fetch_suite_deb PKG VERSION: download PKG=VERSION from $BASE_SUITE with a
+# private sources list, lists and cache under build/BASE/apt, checked
+# against the Debian archive keyring; the host's sources and packages are
+# not touched. Prints the .deb's path; dies unless it is that version.
+fetch_suite_deb() {
+	local pkg=$1 version=$2 apt=$BUILD/apt deb
+	local -a opts=(-o "Dir::Etc::SourceList=$apt/sources.list"
+		-o "Dir::Etc::SourceParts=/dev/null"
+		-o "Dir::State::Lists=$apt/lists"
+		-o "Dir::Cache::Archives=$apt/archives")
+	[ -n "$BASE_SUITE" ] || die "BASE=$BASE comes from bookworm itself: no other suite to fetch $pkg from"
+	need_pkgs debian-archive-keyring >&2
+	mkdir -p "$apt/lists/partial" "$apt/archives/partial"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $BASE_SUITE main" \
+		>"$apt/sources.list"
+	apt-get "${opts[@]}" update >"$LOGS/apt-$pkg.log" 2>&1 ||
+		die "cannot read the $BASE_SUITE package lists (see $LOGS/apt-$pkg.log)"
+	(cd "$apt" && apt-get "${opts[@]}" download "$pkg=$version") \
+		>>"$LOGS/apt-$pkg.log" 2>&1 ||
+		die "cannot download $pkg=$version from $BASE_SUITE (see $LOGS/apt-$pkg.log)"
+	local -a debs=("$apt/${pkg}_${version//:/%3a}"_*.deb)
+	deb=${debs[0]}
+	[ -f "$deb" ] || die "apt-get download left no ${pkg}_$version deb in $apt"
+	[ "$(dpkg-deb -f "$deb" Version)" = "$version" ] ||
+		die "$deb is not version $version"
+	echo "$deb"
+}
+
 # The pristine base, checked out as a worktree of build/linux so base and
 # patched build side by side from one repository. Prints its path.
 base_worktree() {

@@ -8,30 +8,12 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/series.sh"
 
-# A base from another Debian suite (BASE_SUITE): apt-get download with a
-# private sources list, lists and cache under build/BASE/apt, checked
-# against the Debian archive keyring, then dpkg -x under build/BASE/; the
-# host's sources and packages are not touched.
+# A base from another Debian suite (BASE_SUITE): fetched with a private apt
+# configuration (fetch_suite_deb, lib.sh), then dpkg -x under build/BASE/.
 fetch_base_package() {
-	local apt=$BUILD/apt deb
-	local -a opts=(-o "Dir::Etc::SourceList=$apt/sources.list"
-		-o "Dir::Etc::SourceParts=/dev/null"
-		-o "Dir::State::Lists=$apt/lists"
-		-o "Dir::Cache::Archives=$apt/archives")
-	need_pkgs debian-archive-keyring
-	mkdir -p "$apt/lists/partial" "$apt/archives/partial"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $BASE_SUITE main" \
-		>"$apt/sources.list"
+	local deb
 	log "fetching $BASE_PACKAGE=$BASE_VERSION from $BASE_SUITE"
-	apt-get "${opts[@]}" update >"$LOGS/apt-base.log" 2>&1 ||
-		die "cannot read the $BASE_SUITE package lists (see $LOGS/apt-base.log)"
-	(cd "$apt" && apt-get "${opts[@]}" download "$BASE_PACKAGE=$BASE_VERSION") \
-		>>"$LOGS/apt-base.log" 2>&1 ||
-		die "cannot download $BASE_PACKAGE=$BASE_VERSION from $BASE_SUITE (see $LOGS/apt-base.log)"
-	deb=$apt/${BASE_PACKAGE}_${BASE_VERSION//:/%3a}_all.deb
-	[ -f "$deb" ] || die "apt-get download left no $deb"
-	[ "$(dpkg-deb -f "$deb" Version)" = "$BASE_VERSION" ] ||
-		die "$deb is not version $BASE_VERSION"
+	deb=$(fetch_suite_deb "$BASE_PACKAGE" "$BASE_VERSION")
 	rm -rf "$BUILD/base-package"
 	dpkg-deb -x "$deb" "$BUILD/base-package"
 	dpkg-deb -f "$deb" Version >"$BUILD/base-package/version"

@@ -33,6 +33,9 @@ distro-debug | base-distro-debug) names=(distro debug) from=distro ;;
 *) die "unknown variant '$variant' (base, patched, debug, base-debug, xen-debug, base-xen-debug, kcsan, base-kcsan, distro-debug or base-distro-debug)" ;;
 esac
 mapfile -t fragments < <(config_fragments "${names[@]}")
+# Debian's config comes from the base's own suite, like the source.
+[ "$from" != distro ] || [ -n "$BASE_SUITE" ] ||
+	die "$variant: the distro variants are 7.3 only (Debian's config of BASE=$BASE would come from bookworm's own linux-config package, which has no 6.12)"
 
 need_pkgs "${BUILD_PKGS[@]}"
 [ -d "$TREE/.git" ] || die "no kernel tree; run 'make tree' first"
@@ -56,8 +59,6 @@ kmake=(make -C "$src" O="$out" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
 # same version (fetched like the source), unpacked under build/BASE/.
 distro_config() {
 	local dir=$BUILD/distro-config deb
-	[ -n "$BASE_SUITE" ] ||
-		die "$variant: Debian's config is fetched from $BASE's suite; BASE=$BASE comes from bookworm itself (the distro variants are 7.3 only)"
 	local cfg=$dir/usr/src/linux-config-$BASE/config.amd64_none_amd64
 	if [ ! -f "$cfg" ] || [ "$(cat "$dir/version" 2>/dev/null)" != "$BASE_VERSION" ]; then
 		log "fetching linux-config-$BASE=$BASE_VERSION from $BASE_SUITE" >&2

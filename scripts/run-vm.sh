@@ -100,7 +100,11 @@ if [ $xen -eq 1 ]; then
 		-initrd "$kernel ${cmdline//,/,,}")
 fi
 
-qemu=(qemu-system-x86_64 "${accel[@]}" -smp "$smp" -m "$mem"
+# QEMU 10 (lib.sh), unless the TCG plugin rides along: it is built for
+# the host's QEMU 7.2 plugin API.
+[ -z "$plugin" ] || LAZYMM_QEMU=system
+qemu_system
+qemu=("$QEMU_BIN" "${QEMU_FW[@]}" "${accel[@]}" -smp "$smp" -m "$mem"
 	-nodefaults -display none -no-reboot -monitor none
 	-chardev "file,id=con,path=$console" -serial chardev:con
 	"${boot_args[@]}"

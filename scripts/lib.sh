@@ -245,9 +245,10 @@ fetch_suite_deb() {
 # The guests' QEMU: 10.0 from bookworm-backports, unpacked under
 # build/qemu/ rather than installed, so the host keeps bookworm's 7.2,
 # which the TCG counting plugin (tools/lockcount, QEMU 7.2's plugin API)
-# and the lanes that use it (make, make count-ab) run on. QEMU 7.2's TCG
-# does the stack reads of a user-mode far return as supervisor accesses,
-# and upstream's sysret_ss_attrs test oopses under it with SMAP on.
+# and the lanes that use it (make, make count-ab) run on, and the Xen lane
+# for now. QEMU 7.2's TCG does the stack reads of a user-mode far return
+# as supervisor accesses, and upstream's sysret_ss_attrs test oopses
+# under it with SMAP on.
 QEMU_SUITE=bookworm-backports
 QEMU_VERSION=1:10.0.2+ds-2+deb13u1~bpo12+1
 QEMU_SEABIOS_VERSION=1.16.3-2~bpo12+1

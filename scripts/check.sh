@@ -69,7 +69,9 @@ total() {	# total LABEL AWK-CONDITION-ON-NAME
 		}
 		END { printf "%s: %d passed, %d failed, %d skipped\n", label, n["PASS"], n["FAIL"], n["SKIP"] }' "$results"
 }
-kernel='name ~ /^(kunit|kunit-efi|console\[|boot|forkexit|membarrier|lazy_mm|stress|efi)/'
+# The kernel's own: KUnit, the console scans and every guest test run above.
+kernel_names=$(printf '%s|' kunit kunit-efi "${tests[@]}" efi)
+kernel="name ~ /^(console\\[|(${kernel_names%|})(:|\$))/"
 total kernel "$kernel"
 total model 'name ~ /^model:/'
 total harness "!($kernel) && name !~ /^model:/"

@@ -62,7 +62,7 @@ distro_config() {
 	local cfg=$dir/usr/src/linux-config-$BASE/config.amd64_none_amd64
 	if [ ! -f "$cfg" ] || [ "$(cat "$dir/version" 2>/dev/null)" != "$BASE_VERSION" ]; then
 		log "fetching linux-config-$BASE=$BASE_VERSION from $BASE_SUITE" >&2
-		deb=$(fetch_suite_deb "linux-config-$BASE" "$BASE_VERSION")
+		deb=$(fetch_suite_deb "$BASE_SUITE" "linux-config-$BASE" "$BASE_VERSION")
 		rm -rf "$dir"
 		dpkg-deb -x "$deb" "$dir"
 		[ -f "$cfg.xz" ] || die "linux-config-$BASE=$BASE_VERSION has no ${cfg##*/}.xz"

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build what runs inside the guest from the same tree as a kernel variant:
-#   build-tools.sh VARIANT selftests   kselftests (membarrier, lazy_mm if
-#                                      the series has it) into
+#   build-tools.sh VARIANT selftests   kselftests (membarrier, x86, lazy_mm
+#                                      if the series has it) into
 #                                      build/BASE/out/VARIANT/kselftest/<target>/
 #   build-tools.sh VARIANT perf        tools/perf into build/BASE/out/VARIANT/perf/
 set -euo pipefail
@@ -16,8 +16,12 @@ out=$OUT/$variant
 
 case $what in
 selftests)
-	targets=membarrier
+	# x86: upstream's programs that reach the series' code (LDT switches,
+	# syscall and single-step entry and exit, the vDSO remap), 64- and
+	# 32-bit, the latter with gcc-multilib.
+	targets="membarrier x86"
 	[ -d "$src/tools/testing/selftests/lazy_mm" ] && targets="$targets lazy_mm"
+	need_pkgs gcc-multilib
 	log "building kselftests ($targets) for $variant"
 	run_logged "$LOGS/headers-$variant.log" make -C "$src" O="$out" -j"$JOBS" headers
 	# One make per target, each into an emptied directory: the selftests

@@ -7,7 +7,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # Guest tests run by make check, in this order. Each is guest/tests/NAME.sh.
-CHECK_TESTS=(boot forkexit membarrier lazy_mm stress)
+CHECK_TESTS=(boot forkexit membarrier upstream_x86 lazy_mm stress)
 
 results=$BUILD/check-results.txt
 : >"$results"
@@ -69,7 +69,9 @@ total() {	# total LABEL AWK-CONDITION-ON-NAME
 		}
 		END { printf "%s: %d passed, %d failed, %d skipped\n", label, n["PASS"], n["FAIL"], n["SKIP"] }' "$results"
 }
-kernel='name ~ /^(kunit|kunit-efi|console\[|boot|forkexit|membarrier|lazy_mm|stress|efi)/'
+# The kernel's own: KUnit, the console scans and every guest test run above.
+kernel_names=$(printf '%s|' kunit kunit-efi "${tests[@]}" efi)
+kernel="name ~ /^(console\\[|(${kernel_names%|})(:|\$))/"
 total kernel "$kernel"
 total model 'name ~ /^model:/'
 total harness "!($kernel) && name !~ /^model:/"

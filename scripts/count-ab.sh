@@ -8,6 +8,9 @@
 # The report calls BEFORE "base" and AFTER "patched".
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+# Every guest of the A/B on the host's QEMU 7.2: the counting plugin is
+# built for its API, and the timed runs share the emulator of the counted.
+export LAZYMM_QEMU=system
 
 [ $# = 3 ] || die "usage: count-ab.sh BEFORE AFTER NAME (kernels in build/BASE/out/BEFORE and build/BASE/out/AFTER)"
 before=$1 after=$2 name=$3

@@ -214,32 +214,70 @@ check_vcpu_counts() {
 	done
 }
 
-# fetch_suite_deb PKG VERSION: download PKG=VERSION from $BASE_SUITE with a
-# private sources list, lists and cache under build/BASE/apt, checked
-# against the Debian archive keyring; the host's sources and packages are
-# not touched. Prints the .deb's path; dies unless it is that version.
+# fetch_suite_deb SUITE PKG VERSION: download PKG=VERSION from the Debian
+# suite SUITE with a private sources list, lists and cache under
+# build/apt/SUITE, checked against the Debian archive keyring; the host's
+# sources and packages are not touched. Prints the .deb's path; dies
+# unless it is that version.
 fetch_suite_deb() {
-	local pkg=$1 version=$2 apt=$BUILD/apt deb
+	local suite=$1 pkg=$2 version=$3 apt=$BUILD_ROOT/apt/$1 deb
 	local -a opts=(-o "Dir::Etc::SourceList=$apt/sources.list"
 		-o "Dir::Etc::SourceParts=/dev/null"
 		-o "Dir::State::Lists=$apt/lists"
 		-o "Dir::Cache::Archives=$apt/archives")
-	[ -n "$BASE_SUITE" ] || die "BASE=$BASE comes from bookworm itself: no other suite to fetch $pkg from"
 	need_pkgs debian-archive-keyring >&2
 	mkdir -p "$apt/lists/partial" "$apt/archives/partial"
-	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $BASE_SUITE main" \
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main" \
 		>"$apt/sources.list"
 	apt-get "${opts[@]}" update >"$LOGS/apt-$pkg.log" 2>&1 ||
-		die "cannot read the $BASE_SUITE package lists (see $LOGS/apt-$pkg.log)"
+		die "cannot read the $suite package lists (see $LOGS/apt-$pkg.log)"
 	(cd "$apt" && apt-get "${opts[@]}" download "$pkg=$version") \
 		>>"$LOGS/apt-$pkg.log" 2>&1 ||
-		die "cannot download $pkg=$version from $BASE_SUITE (see $LOGS/apt-$pkg.log)"
+		die "cannot download $pkg=$version from $suite (see $LOGS/apt-$pkg.log)"
 	local -a debs=("$apt/${pkg}_${version//:/%3a}"_*.deb)
 	deb=${debs[0]}
 	[ -f "$deb" ] || die "apt-get download left no ${pkg}_$version deb in $apt"
 	[ "$(dpkg-deb -f "$deb" Version)" = "$version" ] ||
 		die "$deb is not version $version"
 	echo "$deb"
+}
+
+# The guests' QEMU: 10.0 from bookworm-backports, unpacked under
+# build/qemu/ rather than installed, so the host keeps bookworm's 7.2,
+# which the TCG counting plugin (tools/lockcount, QEMU 7.2's plugin API)
+# and the lanes that use it (make, make count-ab) run on, and the Xen lane
+# for now. QEMU 7.2's TCG does the stack reads of a user-mode far return
+# as supervisor accesses, and upstream's sysret_ss_attrs test oopses
+# under it with SMAP on.
+QEMU_SUITE=bookworm-backports
+QEMU_VERSION=1:10.0.2+ds-2+deb13u1~bpo12+1
+QEMU_SEABIOS_VERSION=1.16.3-2~bpo12+1
+
+# qemu_system: set QEMU_BIN (the guests' qemu-system-x86_64) and QEMU_FW
+# (its firmware search path), fetching and unpacking it if needed;
+# LAZYMM_QEMU=system gives the host's qemu-system-x86_64 instead.
+qemu_system() {
+	local dir=$BUILD_ROOT/qemu pkg deb missing
+	if [ "${LAZYMM_QEMU:-}" = system ]; then
+		QEMU_BIN=qemu-system-x86_64 QEMU_FW=()
+		return 0
+	fi
+	if [ "$(cat "$dir/version" 2>/dev/null)" != "$QEMU_VERSION" ]; then
+		log "fetching QEMU $QEMU_VERSION from $QEMU_SUITE into $dir" >&2
+		rm -rf "$dir"
+		for pkg in qemu-system-x86 qemu-system-common qemu-system-data; do
+			deb=$(fetch_suite_deb "$QEMU_SUITE" "$pkg" "$QEMU_VERSION")
+			dpkg-deb -x "$deb" "$dir"
+		done
+		deb=$(fetch_suite_deb "$QEMU_SUITE" seabios "$QEMU_SEABIOS_VERSION")
+		dpkg-deb -x "$deb" "$dir"
+		# Its libraries are bookworm's, which the host's QEMU brings.
+		missing=$(ldd "$dir/usr/bin/qemu-system-x86_64" | sed -n 's/^\t*\([^ ]*\) => not found/\1/p' | xargs)
+		[ -z "$missing" ] || die "QEMU $QEMU_VERSION needs libraries this host lacks: $missing"
+		echo "$QEMU_VERSION" >"$dir/version"
+	fi
+	QEMU_BIN=$dir/usr/bin/qemu-system-x86_64
+	QEMU_FW=(-L "$dir/usr/share/qemu" -L "$dir/usr/share/seabios")
 }
 
 # The pristine base, checked out as a worktree of build/linux so base and

@@ -100,7 +100,12 @@ if [ $xen -eq 1 ]; then
 		-initrd "$kernel ${cmdline//,/,,}")
 fi
 
-qemu=(qemu-system-x86_64 "${accel[@]}" -smp "$smp" -m "$mem"
+# QEMU 10 (lib.sh), unless the TCG plugin rides along (it is built for
+# the host's QEMU 7.2 plugin API) or Xen boots (its lane and its smap=0
+# workaround are only known to work on 7.2 so far).
+[ -z "$plugin" ] && [ $xen -eq 0 ] || LAZYMM_QEMU=system
+qemu_system
+qemu=("$QEMU_BIN" "${QEMU_FW[@]}" "${accel[@]}" -smp "$smp" -m "$mem"
 	-nodefaults -display none -no-reboot -monitor none
 	-chardev "file,id=con,path=$console" -serial chardev:con
 	"${boot_args[@]}"

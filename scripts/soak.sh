@@ -69,7 +69,8 @@ mkdir -p "$BUILD/report"
 {
 	echo "# Soak: ${variants[*]}"
 	echo
-	echo "$minutes minutes per kernel at -smp 4 under QEMU $(qemu-system-x86_64 --version | sed -n '1s/.*version //p')" \
+	qemu_system
+	echo "$minutes minutes per kernel at -smp 4 under QEMU $("$QEMU_BIN" --version | sed -n '1s/.*version //p')" \
 		"($(kvm_usable "$OUT/${variants[0]}/arch/x86/boot/bzImage" && echo KVM || echo TCG), $(nproc) host CPUs), booted under OVMF;" \
 		"trinity seed $seed, run k of trinity seed+k (replay: SOAK_SEED=$seed make soak)."
 } >"$report"

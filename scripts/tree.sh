@@ -13,7 +13,7 @@ set -euo pipefail
 fetch_base_package() {
 	local deb
 	log "fetching $BASE_PACKAGE=$BASE_VERSION from $BASE_SUITE"
-	deb=$(fetch_suite_deb "$BASE_PACKAGE" "$BASE_VERSION")
+	deb=$(fetch_suite_deb "$BASE_SUITE" "$BASE_PACKAGE" "$BASE_VERSION")
 	rm -rf "$BUILD/base-package"
 	dpkg-deb -x "$deb" "$BUILD/base-package"
 	dpkg-deb -f "$deb" Version >"$BUILD/base-package/version"

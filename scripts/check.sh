@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # make check: host-side tests, the kernel tree, the spin models, then the
 # debug kernel (patched + KASAN, lockdep, DEBUG_VM, ...) built, booted at
-# -smp 4 and put through the guest test list. Prints one line per test case and ends with
-# "N passed, M failed"; exits non-zero if anything failed.
+# -smp 4 and put through the guest test list. Prints one line per test
+# case and ends with "N passed, M failed"; exits non-zero if anything
+# failed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

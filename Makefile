@@ -9,7 +9,7 @@ SHELL := /bin/bash
 
 .PHONY: all check tree export checkpatch host-tests kernel-base kernel-patched prove-red \
 	kernel-debug kernel-base-debug kernel-distro-debug kernel-base-distro-debug bench bench-quick report sparse htmldocs bisect-build \
-	cross-build soak xen-dom0 count-ab model mutants
+	cross-build soak xen-dom0 count-ab model mutants kselftest-gate
 
 all: report
 
@@ -40,6 +40,13 @@ host-tests:
 # Explicit targets: make applies no pattern rule to a .PHONY target.
 kernel-base kernel-patched kernel-debug kernel-base-debug kernel-distro-debug kernel-base-distro-debug: tree
 	bash scripts/build-kernel.sh $(@:kernel-%=%)
+
+# Upstream's kselftests (x86, mm, exec, ... from each tree) with
+# run_kselftest.sh in base-distro-debug and distro-debug, side by side:
+# build/BASE/report/kselftest-gate.md; fails on a pass on base that does not
+# pass on patched, a new console report, or an unexplained failure on both.
+kselftest-gate: tree
+	bash scripts/kselftest-gate.sh
 
 # Prove the tests can fail: make check on the series plus a broken patch
 # from tests/broken/ must fail. make prove-red BROKEN=skip-shootdown

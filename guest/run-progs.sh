@@ -2,7 +2,8 @@
 # Run test programs of one kselftest collection in turn, like
 # run_kselftest.sh would, for the guest tests that pick programs:
 #   run-progs.sh DIR PROG...
-# One TAP line per program, its output before it as "# " lines. Exit
+# One TAP line per program, the end of its output before it as "# "
+# lines, and its failed subtests' lines. Exit
 # status: 1 if any failed, 4 if all skipped, else 0. A program that is
 # missing fails: the build refused it, and it must not pass by absence.
 # Each runs in DIR, with a timeout of 300 s.
@@ -20,6 +21,8 @@ for t in "$@"; do
 	timeout 300 "./$t" >"/tmp/$t.out" 2>&1 </dev/null
 	r=$?
 	sed 's/^/# /' "/tmp/$t.out" | tail -n 20
+	# A failed subtest further up, with what led to it.
+	[ $r -eq 0 ] || grep -B 4 '^not ok' "/tmp/$t.out" | head -n 60 | sed 's/^/# failed: /'
 	case $r in
 	0) echo "ok $n $t"; ran=1 ;;
 	4) echo "ok $n $t # SKIP $(tail -n 1 "/tmp/$t.out")" ;;

@@ -40,6 +40,9 @@ selftests)
 			>>"$LOGS/selftests-$variant.log" 2>&1 ||
 			die "kselftest $t does not build for $variant (see $LOGS/selftests-$variant.log)"
 	done
+	# The files an install would copy beside the programs: execveat
+	# opens exec's Makefile (its TEST_FILES) to see exec refused on it.
+	cp "$src/tools/testing/selftests/exec/Makefile" "$out/kselftest/exec/"
 	;;
 upstream)
 	shift 2

@@ -14,10 +14,12 @@ dst=/tmp/kselftest
 rm -rf "$dst"
 # Files over 4 MB are linked, not copied: exec's load_address.* are padded
 # to their 16 MB alignment, only ever executed, and 9p reads are slow.
+echo "# copying $src to $dst"
 rsync -a --max-size=4m "$src/" "$dst/" || exit 1
 (cd "$src" && find . -type f -size +4M) | while read -r f; do
 	ln -s "$src/$f" "$dst/$f"
 done
+echo "# copied: $(du -sh "$dst" | cut -f1)"
 cd "$dst" || exit 1
 timeout=${lazymm_ksft_timeout:-300}
 mm_timeout=${lazymm_ksft_mm_timeout:-900}

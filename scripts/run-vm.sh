@@ -2,8 +2,8 @@
 # Boot a built kernel under QEMU and run guest tests in it.
 #
 #   run-vm.sh [options] VARIANT RUN TEST...
-#     VARIANT  base | patched | debug (build/out/VARIANT)
-#     RUN      name of the run: results go to build/runs/RUN/
+#     VARIANT  a built kernel: base, patched, debug, ... (build/BASE/out/VARIANT)
+#     RUN      name of the run: results go to build/BASE/runs/RUN/
 #     TEST     names of guest/tests/TEST.sh, run in order inside the guest
 #   options: --smp N (4)  --mem MB (3072)  --timeout S (1200)  --efi
 #            --test-timeout S (600, per test inside the guest)
@@ -33,6 +33,7 @@ while [ $# -gt 0 ]; do
 	--xen) xen=1; shift ;;
 	--append) append=$2; shift 2 ;;
 	--plugin) plugin=$2; shift 2 ;;
+	-h | --help) sed -n '2,/^set -e/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
 	-*) die "unknown option $1" ;;
 	*) break ;;
 	esac

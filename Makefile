@@ -1,6 +1,6 @@
 # x86 "no task active_mm" series: build, boot, test and measure it.
 #   make          the main job: base and patched kernels, boot, benchmarks,
-#                 build/report/report.md
+#                 build/BASE/report/report.md
 #   make check    the tests: debug kernel (KASAN, lockdep, DEBUG_VM) at
 #                 -smp 4, selftests, KUnit, stress, console scan
 # See README.md for the rest.
@@ -9,11 +9,11 @@ SHELL := /bin/bash
 
 .PHONY: all check tree export checkpatch host-tests kernel-base kernel-patched prove-red \
 	kernel-debug kernel-base-debug kernel-distro-debug kernel-base-distro-debug bench bench-quick report sparse htmldocs bisect-build \
-	cross-build soak xen-dom0 count-ab model mutants
+	cross-build soak xen-dom0 count-ab model mutants kselftest-gate
 
 all: report
 
-# The main job: A/B of base and patched, written to build/report/report.md.
+# The main job: A/B of base and patched, written to build/BASE/report/report.md.
 report:
 	bash scripts/main.sh
 
@@ -41,13 +41,20 @@ host-tests:
 kernel-base kernel-patched kernel-debug kernel-base-debug kernel-distro-debug kernel-base-distro-debug: tree
 	bash scripts/build-kernel.sh $(@:kernel-%=%)
 
+# Upstream's kselftests (x86, mm, exec, ... from each tree) with
+# run_kselftest.sh in base-distro-debug and distro-debug, side by side:
+# build/BASE/report/kselftest-gate.md; fails on a pass on base that does not
+# pass on patched, a new console report, or an unexplained failure on both.
+kselftest-gate: tree
+	bash scripts/kselftest-gate.sh
+
 # Prove the tests can fail: make check on the series plus a broken patch
 # from tests/broken/ must fail. make prove-red BROKEN=skip-shootdown
 prove-red:
 	bash scripts/prove-red.sh $(BROKEN)
 
 # Every mutant in tests/broken/ on top of the series, each run against the
-# tests that should catch it: build/report/mutants.md; fails if one survives.
+# tests that should catch it: build/BASE/report/mutants.md; fails if one survives.
 # make mutants MUTANTS="name ..." for some of them; MUTANT_RUNS=10 boots
 # each 10 times, and a kill counts only if every run kills it.
 mutants:
@@ -76,7 +83,7 @@ bisect-build: tree
 cross-build: tree
 	bash scripts/cross-build.sh $(CROSS_ARCHES)
 
-# Count-only A/B (TCG plugin) of two kernels built under build/out/, e.g.
+# Count-only A/B (TCG plugin) of two kernels built under build/BASE/out/, e.g.
 # two prefixes of the series: make count-ab BEFORE=dir AFTER=dir NAME=name
 count-ab:
 	bash scripts/count-ab.sh $(BEFORE) $(AFTER) $(NAME)

@@ -33,6 +33,11 @@ if [ -d /dev/.lazymm-top ]; then
 	mkdir -p "$top" && mount --bind /dev/.lazymm-top "$top"
 fi
 mkdir -p /dev/pts && mount -t devpts devpts /dev/pts
+# What udev would make: scripts run through /dev/fd/N (exec's execveat).
+ln -sf /proc/self/fd /dev/fd
+ln -sf /proc/self/fd/0 /dev/stdin
+ln -sf /proc/self/fd/1 /dev/stdout
+ln -sf /proc/self/fd/2 /dev/stderr
 mount -t debugfs debugfs /sys/kernel/debug 2>/dev/null
 mount -t efivarfs efivarfs /sys/firmware/efi/efivars 2>/dev/null
 RESULTS=/run/results

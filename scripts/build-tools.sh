@@ -1,27 +1,33 @@
 #!/usr/bin/env bash
 # Build what runs inside the guest from the same tree as a kernel variant:
-#   build-tools.sh VARIANT selftests   kselftests (membarrier, x86, lazy_mm
+#   build-tools.sh VARIANT selftests   kselftests (membarrier, x86, exec, lazy_mm
 #                                      if the series has it) into
 #                                      build/BASE/out/VARIANT/kselftest/<target>/
 #   build-tools.sh VARIANT perf        tools/perf into build/BASE/out/VARIANT/perf/
+#   build-tools.sh VARIANT upstream COLLECTION...
+#                                      upstream kselftest collections, installed
+#                                      with run_kselftest.sh into
+#                                      build/BASE/out/VARIANT/ksft/install/
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-variant=${1:?usage: build-tools.sh VARIANT selftests|perf}
-what=${2:?usage: build-tools.sh VARIANT selftests|perf}
+variant=${1:?usage: build-tools.sh VARIANT selftests|upstream|perf}
+what=${2:?usage: build-tools.sh VARIANT selftests|upstream|perf}
 src=$TREE
-[ "$variant" = base ] && src=$BUILD/linux-base
+# Base variants build from the base worktree (build-kernel.sh made it).
+[ "${variant%%-*}" = base ] && src=$BUILD/linux-base
 out=$OUT/$variant
 [ -f "$out/.config" ] || die "$variant is not configured; build the kernel first"
 
 case $what in
 selftests)
-	# x86: upstream's programs that reach the series' code (LDT switches,
-	# syscall and single-step entry and exit, the vDSO remap), 64- and
-	# 32-bit, the latter with gcc-multilib.
-	targets="membarrier x86"
+	# x86 and exec: upstream's programs that reach the series' code (LDT
+	# switches, syscall and single-step entry and exit, the vDSO remap,
+	# exec replacing an mm), x86 64- and 32-bit, the latter with
+	# gcc-multilib; exec links libcap.
+	targets="membarrier x86 exec"
 	[ -d "$src/tools/testing/selftests/lazy_mm" ] && targets="$targets lazy_mm"
-	need_pkgs gcc-multilib
+	need_pkgs gcc-multilib libcap-dev
 	log "building kselftests ($targets) for $variant"
 	run_logged "$LOGS/headers-$variant.log" make -C "$src" O="$out" -j"$JOBS" headers
 	# One make per target, each into an emptied directory: the selftests
@@ -34,6 +40,56 @@ selftests)
 			>>"$LOGS/selftests-$variant.log" 2>&1 ||
 			die "kselftest $t does not build for $variant (see $LOGS/selftests-$variant.log)"
 	done
+	# The files an install would copy beside the programs: execveat
+	# opens exec's Makefile (its TEST_FILES) to see exec refused on it.
+	cp "$src/tools/testing/selftests/exec/Makefile" "$out/kselftest/exec/"
+	;;
+upstream)
+	shift 2
+	[ $# -gt 0 ] || die "usage: build-tools.sh VARIANT upstream COLLECTION..."
+	# What the collections link against or build with: libcap (exec,
+	# clone3, seccomp, pidfd), libnuma (mm), 32-bit libc (x86, mm).
+	need_pkgs gcc-multilib libcap-dev libnuma-dev rsync
+	ksft=$out/ksft
+	log "building upstream kselftests ($*) for $variant (log: $LOGS/ksft-$variant.log)"
+	run_logged "$LOGS/headers-$variant.log" make -C "$src" O="$out" -j"$JOBS" headers
+	rm -rf "$ksft"
+	mkdir -p "$ksft"
+	: >"$LOGS/ksft-$variant.log"
+	# One make per collection, so the one that does not build is named:
+	# the selftests Makefile succeeds if any one target builds.
+	for t in "$@"; do
+		[ -d "$src/tools/testing/selftests/$t" ] ||
+			die "no kselftest collection '$t' in $src/tools/testing/selftests"
+		# vDSO's vdso_test_correctness.c uses __kernel_old_time_t without
+		# including its header; glibc 2.36's (bookworm's) headers do not
+		# bring it in by the way newer ones do. Its .S files must not see it.
+		extra=""
+		if [ "$t" = vDSO ]; then
+			printf '#ifndef __ASSEMBLER__\n#include <linux/posix_types.h>\n#endif\n' \
+				>"$ksft/posix-types.h"
+			extra="-include $ksft/posix-types.h"
+		fi
+		make -C "$src/tools/testing/selftests" O="$ksft/build" -j"$JOBS" \
+			TARGETS="$t" KHDR_INCLUDES="-isystem $out/usr/include" \
+			USERCFLAGS="$extra" >"$LOGS/ksft-$variant-$t.log" 2>&1 || {
+			grep -m 5 -E 'error|No such file' "$LOGS/ksft-$variant-$t.log" >&2 || true
+			die "kselftest collection $t does not build for $variant$(missing_pkg_hint "$LOGS/ksft-$variant-$t.log") (log: $LOGS/ksft-$variant-$t.log)"
+		}
+		cat "$LOGS/ksft-$variant-$t.log" >>"$LOGS/ksft-$variant.log"
+	done
+	# install builds nothing new; it writes run_kselftest.sh and the list.
+	run_logged "$LOGS/ksft-$variant-install.log" \
+		make -C "$src/tools/testing/selftests" O="$ksft/build" -j"$JOBS" \
+		TARGETS="$*" KHDR_INCLUDES="-isystem $out/usr/include" \
+		INSTALL_PATH="$ksft/install" install
+	[ -x "$ksft/install/run_kselftest.sh" ] || die "no run_kselftest.sh in $ksft/install"
+	# exec's Makefile prints a $(info) line while the list is written, and
+	# it lands in the list as a test: keep only "collection:program" lines.
+	list=$ksft/install/kselftest-list.txt
+	grep -vxE '[-A-Za-z0-9_./]+:[^ ]+' "$list" | sed 's/^/  not a test, dropped from kselftest-list.txt: /' >&2 || true
+	grep -xE '[-A-Za-z0-9_./]+:[^ ]+' "$list" >"$list.new" || die "no tests in $list"
+	mv "$list.new" "$list"
 	;;
 perf)
 	need_pkgs "${BUILD_PKGS[@]}" libdw-dev libunwind-dev zlib1g-dev \
@@ -50,6 +106,6 @@ perf)
 		NO_DEMANGLE=1 NO_LIBBABELTRACE=1 NO_RUST=1
 	[ -x "$out/perf/perf" ] || die "perf was not built (see $LOGS/perf-$variant.log)"
 	;;
-*) die "unknown tool set '$what' (selftests or perf)" ;;
+*) die "unknown tool set '$what' (selftests, upstream or perf)" ;;
 esac
 log "$what for $variant ready"

@@ -8,7 +8,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 # Guest tests run by make check, in this order. Each is guest/tests/NAME.sh.
-CHECK_TESTS=(boot forkexit membarrier upstream_x86 lazy_mm stress)
+CHECK_TESTS=(boot forkexit membarrier upstream_x86 upstream_exec lazy_mm stress)
 
 results=$BUILD/check-results.txt
 : >"$results"

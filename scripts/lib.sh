@@ -101,6 +101,21 @@ run_logged() {
 	fi
 }
 
+# The Debian package a failed build log lacks, as ": needs PKG", for the
+# headers and libraries the kselftests use; empty if not recognised.
+missing_pkg_hint() {
+	local pkg
+	pkg=$(sed -nE '
+		s#.*(sys/capability\.h|-lcap\b).*#libcap-dev#p
+		s#.*(numa\.h|numaif\.h|-lnuma\b).*#libnuma-dev#p
+		s#.*(liburing\.h|-luring\b).*#liburing-dev#p
+		s#.*(gnu/stubs-32\.h|cannot find -lgcc).*#gcc-multilib#p
+		s#.*(libmnl/|-lmnl\b).*#libmnl-dev#p
+		s#.*(openssl/).*#libssl-dev#p
+		s#.*rsync: (command )?not found.*#rsync#p' "$1" | head -n 1)
+	[ -z "$pkg" ] || echo ": needs $pkg"
+}
+
 # Is Kconfig option $1 (CONFIG_FOO) one the series adds: defined in the
 # patched tree but not in source tree $2?
 series_only_option() {

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make (the main job): build the base and patched kernels, boot each under
-# QEMU, run the A/B benchmarks and write build/report/report.md.
+# QEMU, run the A/B benchmarks and write build/BASE/report/report.md.
 #   ROUNDS=N   interleaved base/patched throughput rounds (5; QUICK=1: 2)
 #   SECS=S     seconds per throughput workload (5; QUICK=1: 2)
 #   SWEEP="1 2 4 8"  vCPU counts for the IPI sweep (QUICK=1: "1 4")

@@ -9,7 +9,7 @@
 # apply it, rebuild the debug kernel incrementally, boot it with only the
 # guest tests its catchers need, and see what failed (the xen-debug
 # kernel, as a Xen PV dom0, for a "kunit-xen:" catcher). Writes
-# build/report/mutants.md and fails if any mutant survives.
+# build/BASE/report/mutants.md and fails if any mutant survives.
 #   mutants.sh [NAME...]      (default: every tests/broken/BASE/*.patch)
 #   MUTANT_RUNS=N  boot each mutant N times (one build): a kill must be
 #                  deterministic, so it counts only if all N runs kill it.

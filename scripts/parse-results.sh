@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Turn one guest run (build/runs/RUN) into test case results, one per line:
+# Turn one guest run (build/BASE/runs/RUN) into test case results, one per line:
 #   PASS <name> | FAIL <name> [why] | SKIP <name> [why]
 # Sources: each TEST.log/TEST.rc from the guest (a kselftest's TAP lines
 # count as one case each), the KUnit KTAP lines on the console (with

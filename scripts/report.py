@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Write build/report/report.md (and PNG plots) from the A/B benchmark runs.
+"""Write build/BASE/report/report.md (and PNG plots) from the A/B benchmark runs.
 
 usage: report.py --runs DIR --out DIR [--rounds R] [--sweep "1 2 4 8"]
                  [--secs S] [--system-map-base PATH]

@@ -2,11 +2,12 @@
 # Boot a built kernel under QEMU and run guest tests in it.
 #
 #   run-vm.sh [options] VARIANT RUN TEST...
-#     VARIANT  base | patched | debug (build/out/VARIANT)
-#     RUN      name of the run: results go to build/runs/RUN/
+#     VARIANT  a built kernel: base, patched, debug, ... (build/BASE/out/VARIANT)
+#     RUN      name of the run: results go to build/BASE/runs/RUN/
 #     TEST     names of guest/tests/TEST.sh, run in order inside the guest
 #   options: --smp N (4)  --mem MB (3072)  --timeout S (1200)  --efi
 #            --test-timeout S (600, per test inside the guest)
+#            --boot-timeout S (180 + 15 s per vCPU over 8: to reach init)
 #            --append "ARGS" (extra kernel command line)
 #            --plugin "SO,ARGS" (QEMU TCG plugin, e.g. the lock counter)
 #            --xen (boot the kernel as a Xen PV dom0 under Debian's Xen 4.17)
@@ -19,6 +20,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 smp=4 mem=3072 timeout=1200 test_timeout=600 efi=0 xen=0 append="" plugin=""
+boot_timeout=""
 boot_tries=5
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -26,10 +28,12 @@ while [ $# -gt 0 ]; do
 	--mem) mem=$2; shift 2 ;;
 	--timeout) timeout=$2; shift 2 ;;
 	--test-timeout) test_timeout=$2; shift 2 ;;
+	--boot-timeout) boot_timeout=$2; shift 2 ;;
 	--efi) efi=1; shift ;;
 	--xen) xen=1; shift ;;
 	--append) append=$2; shift 2 ;;
 	--plugin) plugin=$2; shift 2 ;;
+	-h | --help) sed -n '2,/^set -e/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
 	-*) die "unknown option $1" ;;
 	*) break ;;
 	esac
@@ -41,7 +45,7 @@ tests=$(IFS=,; echo "$*")
 # A debug kernel reaches init in 30-90 s under TCG at 4 vCPUs; each vCPU
 # beyond 8 adds its bring-up (a 32-vCPU guest took over 180 s beside
 # other jobs on this 2-core host).
-boot_timeout=$((180 + (smp > 8 ? 15 * (smp - 8) : 0)))
+boot_timeout=${boot_timeout:-$((180 + (smp > 8 ? 15 * (smp - 8) : 0)))}
 
 need_pkgs "${VM_PKGS[@]}"
 [ $xen -eq 0 ] || need_pkgs xen-hypervisor-4.17-amd64

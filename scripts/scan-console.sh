@@ -5,6 +5,7 @@
 # The patterns follow syzkaller's pkg/report/linux.go; known harmless lines
 # are in the suppression list below.
 #   scan-console.sh [--known FILE] CONSOLE_LOG
+# It prints the first 40 report lines, or SCAN_MAX of them.
 # --known FILE: reports the unpatched base prints too (tests/known/), one
 # per line: an ERE for the report's headline, then optionally a tab and
 # an ERE that one line of the report's body (up to its "end trace" or 60
@@ -111,10 +112,10 @@ if [ -n "$known" ] && [ -n "$found" ]; then
 		}')
 	known_found=$(sed -n 's/^K\t/known: /p' <<<"$found")
 	found=$(sed -n 's/^U\t//p' <<<"$found")
-	[ -z "$known_found" ] || printf '%s\n' "$known_found" | head -n 40
+	[ -z "$known_found" ] || printf '%s\n' "$known_found" | head -n "${SCAN_MAX:-40}"
 fi
 if [ -n "$found" ]; then
-	printf '%s\n' "$found" | head -n 40
+	printf '%s\n' "$found" | head -n "${SCAN_MAX:-40}"
 	exit 1
 fi
 exit 0

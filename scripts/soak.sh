@@ -3,7 +3,7 @@
 # fault injection) under OVMF at -smp 4 and run guest/tests/soak.sh in it:
 # trinity, stress-ng, CPU hotplug churn, EFI calls and fail-nth walks for
 # SOAK_MINUTES, then the mm_struct count and a kmemleak scan. Writes
-# build/report/soak.md. Not part of make check (it takes an hour).
+# build/BASE/report/soak.md. Not part of make check (it takes an hour).
 #   SOAK_MINUTES=M      per kernel (30)
 #   SOAK_VARIANTS="..." kernels to soak (base-debug debug: base and patched,
 #                       both with the debug options; kcsan: patched with
@@ -105,4 +105,4 @@ for v in "${variants[@]}"; do
 	} >>"$report"
 done
 log "report: $report"
-[ $bad -eq 0 ] || die "the soak found problems (see $report and build/runs/soak-*/)"
+[ $bad -eq 0 ] || die "the soak found problems (see $report and $BUILD/runs/soak-*/)"

@@ -54,6 +54,33 @@ for f in "$top"/tests/scanner/known-*.log; do
 	fi
 done
 
+# The kselftest gate's comparison (kselftest-compare.py) on fixtures:
+# each way a patched run can be worse than the base's fails it; the same
+# run, and a report that differs only in CPU, PID and offsets, do not.
+gate() {
+	local name=$1 want=$2 patched=$3 pcon=$4 known=${5:-}
+	local fx=$top/tests/kselftest-gate/fixtures rc
+	python3 "$top/scripts/kselftest-compare.py" --base "$fx/base.log" \
+		--patched "$fx/$patched" --base-console "$fx/base-console.log" \
+		--patched-console "$fx/$pcon" ${known:+--known "$fx/$known"} \
+		--out "$(mktemp)" >/dev/null 2>&1
+	rc=$?
+	if [ $rc -eq "$want" ]; then
+		echo "PASS kselftest-gate:$name"
+	else
+		echo "FAIL kselftest-gate:$name (exit $rc, expected $want)"
+	fi
+}
+gate same-run 0 same.log base-console.log known.txt
+gate same-report-other-cpu 0 same.log same-console.log known.txt
+gate both-fail-unexplained 1 same.log same-console.log
+gate test-regression 1 test-regression.log same-console.log known.txt
+gate test-timeout 1 test-timeout.log same-console.log known.txt
+gate subtest-regression 1 subtest-regression.log same-console.log known.txt
+gate guest-died 1 guest-died.log same-console.log known.txt
+gate empty-log 1 empty.log same-console.log known.txt
+gate new-console-report 1 same.log new-console.log known.txt
+
 # Lint: every shell script of the harness is shellcheck clean.
 if command -v shellcheck >/dev/null; then
 	if out=$(shellcheck -x -P SCRIPTDIR "$top"/scripts/*.sh "$top"/tests/*.sh "$top"/guest/*.sh \

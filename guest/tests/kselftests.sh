@@ -1,0 +1,38 @@
+#!/bin/sh
+# shellcheck disable=SC2154 # lazymm_ksft_* come from the kernel command line
+# Upstream's kselftests as installed by build-tools.sh (VARIANT upstream),
+# run with upstream's run_kselftest.sh: the gate's guest half
+# (scripts/kselftest-gate.sh). The root is read-only and many tests write
+# next to themselves, so the install is copied to the tmpfs /tmp first.
+# Per-test timeout: lazymm_ksft_timeout seconds for every test, and
+# lazymm_ksft_mm_timeout for mm's (each of its entries runs one category
+# of run_vmtests.sh; upstream gives them 900 s). Its TAP output is the
+# result; the exit status only says whether run_kselftest.sh could run.
+src=$LAZYMM_OUT/ksft/install
+[ -x "$src/run_kselftest.sh" ] || { echo "no kselftests installed in $src"; exit 1; }
+dst=/tmp/kselftest
+rm -rf "$dst"
+# Files over 4 MB are linked, not copied: exec's load_address.* are padded
+# to their 16 MB alignment, only ever executed, and 9p reads are slow.
+echo "# copying $src to $dst"
+rsync -a --max-size=4m "$src/" "$dst/" || exit 1
+(cd "$src" && find . -type f -size +4M) | while read -r f; do
+	ln -s "$src/$f" "$dst/$f"
+done
+echo "# copied: $(du -sh "$dst" | cut -f1)"
+cd "$dst" || exit 1
+timeout=${lazymm_ksft_timeout:-300}
+mm_timeout=${lazymm_ksft_mm_timeout:-900}
+# Every collection, mm last and with its own timeout.
+others=$(sed -n 's/:.*//p' kselftest-list.txt | sort -u | grep -vx mm)
+args=""
+for c in $others; do
+	args="$args -c $c"
+done
+rc=0
+# shellcheck disable=SC2086 # one word per option
+./run_kselftest.sh -f -o "$timeout" $args || rc=1
+if grep -q '^mm:' kselftest-list.txt; then
+	./run_kselftest.sh -f -o "$mm_timeout" -c mm || rc=1
+fi
+exit $rc

@@ -1,0 +1,229 @@
+#!/usr/bin/env python3
+"""Compare two runs of upstream's kselftests (run_kselftest.sh output),
+base against patched, and write the table the gate reports.
+
+  kselftest-compare.py --base LOG --patched LOG
+                       [--base-console C --patched-console C]
+                       [--known FILE] [--title T] --out REPORT.md
+
+A test is a run_kselftest.sh entry (collection:program); a subtest is a
+TAP line one level inside it. Exit status 1 when any of these holds:
+  - a test or subtest passes on base and does not pass on patched (fails,
+    times out, skips, or never ran: the guest died);
+  - a test that fails or times out on both kernels has no cause in
+    --known (lines "collection:program<TAB>cause");
+  - a kernel report on the patched console that the base console does not
+    show (compared by headline, with CPU, PID, addresses and offsets
+    taken out);
+  - either log has no test at all.
+Exit status 2: bad usage or unreadable input.
+"""
+import argparse
+import os
+import re
+import subprocess
+import sys
+
+TOP = re.compile(r'^(not )?ok \d+ selftests: (\S+): (\S+)(?: # (.*))?$')
+# One level inside a test: run_kselftest.sh prefixes its output with "# ".
+SUB = re.compile(r'^# (not )?ok \d+ (.*?)(?: # (SKIP|XFAIL|TODO)\b.*)?$')
+HEAD = re.compile(r'^# selftests: (\S+): (\S+)$')
+
+PASS, SKIP, XFAIL, FAIL, TIMEOUT, MISSING = (
+    'pass', 'skip', 'xfail', 'FAIL', 'TIMEOUT', 'not run')
+GOOD = (PASS, XFAIL)
+BAD = (FAIL, TIMEOUT)
+
+
+def parse(path):
+    """{test: status}, {(test, subtest): status} from one run's log."""
+    tests, subs = {}, {}
+    cur, seen = None, {}
+    with open(path, errors='replace') as f:
+        for line in f:
+            line = line.rstrip('\n')
+            m = HEAD.match(line)
+            if m:
+                cur, seen = '%s:%s' % m.groups(), {}
+                continue
+            m = TOP.match(line)
+            if m:
+                notok, coll, prog, note = m.groups()
+                note = note or ''
+                if notok:
+                    st = TIMEOUT if note.startswith('TIMEOUT') else FAIL
+                elif note.startswith('SKIP'):
+                    st = SKIP
+                elif note.startswith('XFAIL'):
+                    st = XFAIL
+                else:
+                    st = PASS
+                tests['%s:%s' % (coll, prog)] = st
+                cur = None
+                continue
+            m = SUB.match(line)
+            if m and cur:
+                notok, name, directive = m.groups()
+                name = re.sub(r'\s+', ' ', name).strip()
+                # A name printed twice in one program is told apart by
+                # its occurrence.
+                seen[name] = seen.get(name, 0) + 1
+                if seen[name] > 1:
+                    name = '%s (#%d)' % (name, seen[name])
+                if directive == 'SKIP':
+                    st = SKIP
+                elif directive == 'XFAIL' or directive == 'TODO':
+                    st = XFAIL
+                else:
+                    st = FAIL if notok else PASS
+                subs[(cur, name)] = st
+    return tests, subs
+
+
+NORMALISE = [
+    (re.compile(r'^\d+:'), ''),                     # scan-console's line number
+    (re.compile(r'^\[\s*\d+\.\d+\]\s*'), ''),       # printk time
+    (re.compile(r'\b(CPU|PID|pid|cpu):? *\d+'), r'\1 N'),
+    (re.compile(r'\+0x[0-9a-f]+/0x[0-9a-f]+'), ''),  # symbol offsets
+    (re.compile(r'\b(0x)?[0-9a-f]{8,}\b'), 'ADDR'),
+    (re.compile(r'\b[a-zA-Z_./-]+:\d+\b(?= blocked)'), 'TASK'),
+    (re.compile(r'\d+'), 'N'),
+]
+
+
+def reports(console, scan):
+    """The set of normalised report headlines on a console."""
+    if not console:
+        return set()
+    r = subprocess.run(['bash', scan, console], capture_output=True,
+                       text=True, env=dict(os.environ, SCAN_MAX='100000'))
+    if r.returncode not in (0, 1):
+        sys.exit('kselftest-compare: %s' % r.stderr.strip())
+    out = set()
+    for line in r.stdout.splitlines():
+        for rx, rep in NORMALISE:
+            line = rx.sub(rep, line)
+        out.add(line.strip())
+    return out
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument('--base', required=True)
+    ap.add_argument('--patched', required=True)
+    ap.add_argument('--base-console')
+    ap.add_argument('--patched-console')
+    ap.add_argument('--known')
+    ap.add_argument('--title', default='Upstream kselftests, base against patched')
+    ap.add_argument('--preamble', default='', help='markdown put under the title')
+    ap.add_argument('--out', required=True)
+    a = ap.parse_args()
+    for p in (a.base, a.patched, a.base_console, a.patched_console, a.known):
+        if p and not os.access(p, os.R_OK):
+            print('kselftest-compare: cannot read %s' % p, file=sys.stderr)
+            sys.exit(2)
+    known = {}
+    if a.known:
+        with open(a.known) as f:
+            for line in f:
+                if line.strip() and not line.startswith('#'):
+                    k, _, why = line.rstrip('\n').partition('\t')
+                    known[k.strip()] = why.strip()
+
+    bt, bs = parse(a.base)
+    pt, ps = parse(a.patched)
+    scan = os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                        'scan-console.sh')
+    brep = reports(a.base_console, scan)
+    prep = reports(a.patched_console, scan)
+
+    problems = []
+    if not bt:
+        problems.append('the base log has no test result: %s' % a.base)
+    if not pt:
+        problems.append('the patched log has no test result: %s' % a.patched)
+
+    rows, regressions, unexplained, both = [], [], [], []
+    for t in sorted(set(bt) | set(pt)):
+        b, p = bt.get(t, MISSING), pt.get(t, MISSING)
+        note = ''
+        if b in GOOD and p not in GOOD:
+            note = 'REGRESSION'
+            regressions.append(t)
+        elif b in BAD and p in BAD:
+            if t in known:
+                note = 'both: ' + known[t]
+                both.append((t, b, p, known[t]))
+            else:
+                note = 'both, cause not listed'
+                unexplained.append(t)
+        elif b not in GOOD and p in GOOD:
+            note = 'passes on patched only'
+        elif b != p:
+            note = 'differs'
+        rows.append((t, b, p, note))
+    subreg = sorted(k for k in set(bs) | set(ps)
+                    if bs.get(k, MISSING) in GOOD and ps.get(k, MISSING) not in GOOD)
+    newrep = sorted(prep - brep)
+
+    def count(d, st):
+        return sum(1 for v in d.values() if v == st)
+
+    out = ['# %s' % a.title, '']
+    if a.preamble:
+        out += [a.preamble, '']
+    out += ['| | base | patched |', '|---|---|---|']
+    for st in (PASS, XFAIL, SKIP, FAIL, TIMEOUT):
+        out.append('| %s | %d | %d |' % (st, count(bt, st), count(pt, st)))
+    out.append('| subtests passed | %d | %d |' % (count(bs, PASS), count(ps, PASS)))
+    out.append('| kernel report headlines | %d | %d |' % (len(brep), len(prep)))
+    out += ['', 'Regressions (pass on base, not on patched): %d tests, %d subtests.'
+            % (len(regressions), len(subreg)),
+            'Failing on both kernels: %d, %d of them without a listed cause.'
+            % (len(both) + len(unexplained), len(unexplained)),
+            'New kernel reports on the patched console: %d.' % len(newrep), '']
+    if regressions or subreg:
+        out += ['## Regressions', '']
+        out += ['- `%s`: base %s, patched %s' % (t, bt.get(t, MISSING), pt.get(t, MISSING))
+                for t in regressions]
+        out += ['- `%s` / `%s`: base %s, patched %s'
+                % (k[0], k[1], bs.get(k, MISSING), ps.get(k, MISSING)) for k in subreg]
+        out.append('')
+    if newrep:
+        out += ['## Kernel reports only the patched console shows', '']
+        out += ['- `%s`' % r for r in newrep]
+        out.append('')
+    if both or unexplained:
+        out += ['## Failing on both kernels', '',
+                '| test | base | patched | cause |', '|---|---|---|---|']
+        out += ['| `%s` | %s | %s | %s |' % x for x in both]
+        out += ['| `%s` | %s | %s | **not listed** |' % (t, bt[t], pt[t])
+                for t in unexplained]
+        out.append('')
+    out += ['## Every test', '', '| test | base | patched | note |',
+            '|---|---|---|---|']
+    out += ['| `%s` | %s | %s | %s |' % r for r in rows]
+    with open(a.out, 'w') as f:
+        f.write('\n'.join(out) + '\n')
+
+    for t in regressions:
+        problems.append('regression: %s passes on base, %s on patched' % (t, pt.get(t, MISSING)))
+    for k in subreg:
+        problems.append('regression: %s / %s passes on base, %s on patched'
+                        % (k[0], k[1], ps.get(k, MISSING)))
+    for t in unexplained:
+        problems.append('%s fails on both kernels (%s, %s) and its cause is not listed in %s'
+                        % (t, bt[t], pt[t], a.known or '--known'))
+    for r in newrep:
+        problems.append('kernel report on the patched console only: %s' % r)
+    for p in problems:
+        print('kselftest-compare: %s' % p, file=sys.stderr)
+    print('%d tests: %d regressions, %d subtest regressions, %d failing on both '
+          '(%d unexplained), %d new kernel reports; table: %s'
+          % (len(rows), len(regressions), len(subreg), len(both) + len(unexplained),
+             len(unexplained), len(newrep), a.out))
+    sys.exit(1 if problems else 0)
+
+
+if __name__ == '__main__':
+    main()

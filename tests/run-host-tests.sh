@@ -80,6 +80,14 @@ gate subtest-regression 1 subtest-regression.log same-console.log known.txt
 gate guest-died 1 guest-died.log same-console.log known.txt
 gate empty-log 1 empty.log same-console.log known.txt
 gate new-console-report 1 same.log new-console.log known.txt
+# A collection that does not build is named with the package it lacks.
+hint=$(bash -c '. "$1/scripts/lib.sh" && missing_pkg_hint "$2"' _ "$top" \
+	"$top/tests/kselftest-gate/fixtures/build-no-libcap.log" 2>&1)
+if [ "$hint" = ": needs libcap-dev" ]; then
+	echo "PASS kselftest-gate:missing-package-named"
+else
+	echo "FAIL kselftest-gate:missing-package-named (got '$hint')"
+fi
 
 # Lint: every shell script of the harness is shellcheck clean.
 if command -v shellcheck >/dev/null; then

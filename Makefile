@@ -45,6 +45,7 @@ kernel-base kernel-patched kernel-debug kernel-base-debug kernel-distro-debug ke
 # run_kselftest.sh in base-distro-debug and distro-debug, side by side:
 # build/BASE/report/kselftest-gate.md; fails on a pass on base that does not
 # pass on patched, a new console report, or an unexplained failure on both.
+# KSFT_COLLECTIONS="x86 exec" runs a subset.
 kselftest-gate: tree
 	bash scripts/kselftest-gate.sh
 

@@ -88,6 +88,14 @@ if [ "$hint" = ": needs libcap-dev" ]; then
 else
 	echo "FAIL kselftest-gate:missing-package-named (got '$hint')"
 fi
+# A collection the gate does not have is refused before anything is built.
+if out=$(KSFT_COLLECTIONS="x86 sigaltstack" bash "$top/scripts/kselftest-gate.sh" 2>&1); then
+	echo "FAIL kselftest-gate:unknown-collection-refused (exit 0)"
+elif [[ $out == *"sigaltstack is not one of the gate's collections"* ]]; then
+	echo "PASS kselftest-gate:unknown-collection-refused"
+else
+	echo "FAIL kselftest-gate:unknown-collection-refused (said: $out)"
+fi
 
 # Lint: every shell script of the harness is shellcheck clean.
 if command -v shellcheck >/dev/null; then

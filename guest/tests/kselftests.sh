@@ -23,16 +23,27 @@ echo "# copied: $(du -sh "$dst" | cut -f1)"
 cd "$dst" || exit 1
 timeout=${lazymm_ksft_timeout:-300}
 mm_timeout=${lazymm_ksft_mm_timeout:-900}
-# Every collection, mm last and with its own timeout.
-others=$(sed -n 's/:.*//p' kselftest-list.txt | sort -u | grep -vx mm)
+# Every collection, or those in lazymm_ksft_collections (comma-separated),
+# mm last and with its own timeout.
+installed=$(sed -n 's/:.*//p' kselftest-list.txt | sort -u)
+chosen=$installed
+if [ -n "${lazymm_ksft_collections:-}" ]; then
+	chosen=$(echo "$lazymm_ksft_collections" | tr , '\n')
+	for c in $chosen; do
+		echo "$installed" | grep -qx "$c" || { echo "collection $c is not installed"; exit 1; }
+	done
+fi
+others=$(echo "$chosen" | grep -vx mm)
 args=""
 for c in $others; do
 	args="$args -c $c"
 done
 rc=0
-# shellcheck disable=SC2086 # one word per option
-./run_kselftest.sh -f -o "$timeout" $args || rc=1
-if grep -q '^mm:' kselftest-list.txt; then
+if [ -n "$args" ]; then
+	# shellcheck disable=SC2086 # one word per option
+	./run_kselftest.sh -f -o "$timeout" $args || rc=1
+fi
+if echo "$chosen" | grep -qx mm; then
 	./run_kselftest.sh -f -o "$mm_timeout" -c mm || rc=1
 fi
 exit $rc

@@ -4,7 +4,7 @@ base against patched, and write the table the gate reports.
 
   kselftest-compare.py --base LOG --patched LOG
                        [--base-console C --patched-console C]
-                       [--known FILE] [--title T] --out REPORT.md
+                       [--known FILE] [--not-run FILE] [--title T] --out REPORT.md
 
 A test is a run_kselftest.sh entry (collection:program); a subtest is a
 TAP line one level inside it. Exit status 1 when any of these holds:
@@ -16,6 +16,8 @@ TAP line one level inside it. Exit status 1 when any of these holds:
     show (compared by headline, with CPU, PID, addresses and offsets
     taken out);
   - either log has no test at all.
+--not-run (same format) lists the tests the guest ran on neither kernel,
+with why; the report gives them.
 Exit status 2: bad usage or unreadable input.
 """
 import argparse
@@ -107,6 +109,18 @@ def reports(console, scan):
     return out
 
 
+def causes(path):
+    """{test: why} from lines "collection:program<TAB>why"."""
+    found = {}
+    if path:
+        with open(path) as f:
+            for line in f:
+                if line.strip() and not line.startswith('#'):
+                    k, _, why = line.rstrip('\n').partition('\t')
+                    found[k.strip()] = why.strip()
+    return found
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument('--base', required=True)
@@ -114,21 +128,18 @@ def main():
     ap.add_argument('--base-console')
     ap.add_argument('--patched-console')
     ap.add_argument('--known')
+    ap.add_argument('--not-run')
     ap.add_argument('--title', default='Upstream kselftests, base against patched')
     ap.add_argument('--preamble', default='', help='markdown put under the title')
     ap.add_argument('--out', required=True)
     a = ap.parse_args()
-    for p in (a.base, a.patched, a.base_console, a.patched_console, a.known):
+    for p in (a.base, a.patched, a.base_console, a.patched_console, a.known,
+              a.not_run):
         if p and not os.access(p, os.R_OK):
             print('kselftest-compare: cannot read %s' % p, file=sys.stderr)
             sys.exit(2)
-    known = {}
-    if a.known:
-        with open(a.known) as f:
-            for line in f:
-                if line.strip() and not line.startswith('#'):
-                    k, _, why = line.rstrip('\n').partition('\t')
-                    known[k.strip()] = why.strip()
+    known = causes(a.known)
+    not_run = causes(a.not_run)
 
     bt, bs = parse(a.base)
     pt, ps = parse(a.patched)
@@ -192,6 +203,10 @@ def main():
     if newrep:
         out += ['## Kernel reports only the patched console shows', '']
         out += ['- `%s`' % r for r in newrep]
+        out.append('')
+    if not_run:
+        out += ['## Not run on either kernel', '']
+        out += ['- `%s`: %s' % kv for kv in sorted(not_run.items())]
         out.append('')
     if both or unexplained:
         out += ['## Failing on both kernels', '',

@@ -10,7 +10,8 @@
 # 4. compares them (kselftest-compare.py): build/BASE/report/kselftest-gate.md.
 # Fails on a test that passes on base and not on patched, on a kernel report
 # only the patched console shows, and on a failure on both kernels whose
-# cause tests/kselftest-gate/both-fail.txt does not give.
+# cause tests/kselftest-gate/both-fail.txt does not give. The tests in
+# tests/kselftest-gate/not-run.txt run on neither kernel (it says why).
 # KSFT_TIMEOUT (300) is every test's timeout in seconds, KSFT_MM_TIMEOUT
 # (900, upstream's own) that of mm's, each a category of run_vmtests.sh.
 # KSFT_COLLECTIONS="x86 exec" runs those collections only (under TCG the
@@ -82,7 +83,7 @@ b=$runs/kselftest-gate-${variants[0]} p=$runs/kselftest-gate-${variants[1]}
 rc=0
 python3 "$TOP/scripts/kselftest-compare.py" --base "$b/kselftests.log" --patched "$p/kselftests.log" \
 	--base-console "$b/console.log" --patched-console "$p/console.log" \
-	--known "$known" --preamble "$preamble" --out "$report" || rc=$?
+	--known "$known" --not-run "$TOP/tests/kselftest-gate/not-run.txt" --preamble "$preamble" --out "$report" || rc=$?
 [ $failed -eq 0 ] || die "a guest did not finish its kselftests; the table ($report) is of what ran"
 [ $rc -eq 0 ] || die "the gate failed: see $report"
 log "kselftest gate passed: $report"

@@ -80,6 +80,19 @@ gate subtest-regression 1 subtest-regression.log same-console.log known.txt
 gate guest-died 1 guest-died.log same-console.log known.txt
 gate empty-log 1 empty.log same-console.log known.txt
 gate new-console-report 1 same.log new-console.log known.txt
+# The tests run on neither kernel are in the report, with why.
+out=$(mktemp)
+python3 "$top/scripts/kselftest-compare.py" --base "$top/tests/kselftest-gate/fixtures/base.log" \
+	--patched "$top/tests/kselftest-gate/fixtures/same.log" \
+	--known "$top/tests/kselftest-gate/fixtures/known.txt" \
+	--not-run "$top/tests/kselftest-gate/not-run.txt" --out "$out" >/dev/null 2>&1
+# shellcheck disable=SC2016 # the backquotes are markdown
+if grep -qF -- '- `breakpoints:step_after_suspend_test`: suspends' "$out"; then
+	echo "PASS kselftest-gate:not-run-listed"
+else
+	echo "FAIL kselftest-gate:not-run-listed"
+fi
+rm -f "$out"
 # A collection that does not build is named with the package it lacks.
 hint=$(bash -c '. "$1/scripts/lib.sh" && missing_pkg_hint "$2"' _ "$top" \
 	"$top/tests/kselftest-gate/fixtures/build-no-libcap.log" 2>&1)

@@ -23,6 +23,15 @@ echo "# copied: $(du -sh "$dst" | cut -f1)"
 cd "$dst" || exit 1
 timeout=${lazymm_ksft_timeout:-300}
 mm_timeout=${lazymm_ksft_mm_timeout:-900}
+# Tests this harness cannot run, on either kernel (the list says why).
+not_run=$GUEST_DIR/../tests/kselftest-gate/not-run.txt
+grep -v '^#' "$not_run" | while IFS="$(printf '\t')" read -r t why; do
+	[ -n "$t" ] || continue
+	grep -qxF "$t" kselftest-list.txt || continue
+	echo "# not run: $t: $why"
+	grep -vxF "$t" kselftest-list.txt >kselftest-list.new
+	mv kselftest-list.new kselftest-list.txt
+done
 # Every collection, or those in lazymm_ksft_collections (comma-separated),
 # mm last and with its own timeout.
 installed=$(sed -n 's/:.*//p' kselftest-list.txt | sort -u)

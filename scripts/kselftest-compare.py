@@ -4,7 +4,9 @@ base against patched, and write the table the gate reports.
 
   kselftest-compare.py --base LOG --patched LOG
                        [--base-console C --patched-console C]
-                       [--known FILE] [--not-run FILE] [--title T] --out REPORT.md
+                       [--known FILE] [--not-run FILE] [--title T]
+                       [--rerun-base LOG --rerun-patched LOG]
+                       [--regressions-out FILE] --out REPORT.md
 
 A test is a run_kselftest.sh entry (collection:program); a subtest is a
 TAP line one level inside it. Exit status 1 when any of these holds:
@@ -18,6 +20,14 @@ TAP line one level inside it. Exit status 1 when any of these holds:
   - either log has no test at all.
 --not-run (same format) lists the tests the guest ran on neither kernel,
 with why; the report gives them.
+
+A test can pass on base by luck. --rerun-base/--rerun-patched are logs
+of each regressed test run N times more on each kernel. A regression then
+stands unless the base failed it too in a rerun and the patched kernel
+failed it in no more than N/2 reruns more than the base did: such a test
+is reported as nondeterministic on base, with both counts, and does not
+fail the gate. --regressions-out writes the regressed tests, one per
+line, for the caller to rerun.
 Exit status 2: bad usage or unreadable input.
 """
 import argparse
@@ -40,6 +50,24 @@ BAD = (FAIL, TIMEOUT)
 def parse(path):
     """{test: status}, {(test, subtest): status} from one run's log."""
     tests, subs = {}, {}
+    for t, st in parse_runs(path, tests, subs):
+        pass
+    return tests, subs
+
+
+def runs(path):
+    """{key: [status, ...]} over a log that runs tests more than once; a
+    key is a test or a (test, subtest)."""
+    seen = {}
+    if path:
+        for k, st in parse_runs(path, {}, {}):
+            seen.setdefault(k, []).append(st)
+    return seen
+
+
+def parse_runs(path, tests, subs):
+    """Fill tests and subs (the last status of each), yielding every
+    (key, status) in the order of the log."""
     cur, seen = None, {}
     with open(path, errors='replace') as f:
         for line in f:
@@ -61,6 +89,7 @@ def parse(path):
                 else:
                     st = PASS
                 tests['%s:%s' % (coll, prog)] = st
+                yield '%s:%s' % (coll, prog), st
                 cur = None
                 continue
             m = SUB.match(line)
@@ -79,7 +108,7 @@ def parse(path):
                 else:
                     st = FAIL if notok else PASS
                 subs[(cur, name)] = st
-    return tests, subs
+                yield (cur, name), st
 
 
 NORMALISE = [
@@ -129,12 +158,19 @@ def main():
     ap.add_argument('--patched-console')
     ap.add_argument('--known')
     ap.add_argument('--not-run')
+    ap.add_argument('--rerun-base')
+    ap.add_argument('--rerun-patched')
+    ap.add_argument('--regressions-out')
     ap.add_argument('--title', default='Upstream kselftests, base against patched')
     ap.add_argument('--preamble', default='', help='markdown put under the title')
     ap.add_argument('--out', required=True)
     a = ap.parse_args()
+    if bool(a.rerun_base) != bool(a.rerun_patched):
+        print('kselftest-compare: --rerun-base and --rerun-patched go together',
+              file=sys.stderr)
+        sys.exit(2)
     for p in (a.base, a.patched, a.base_console, a.patched_console, a.known,
-              a.not_run):
+              a.not_run, a.rerun_base, a.rerun_patched):
         if p and not os.access(p, os.R_OK):
             print('kselftest-compare: cannot read %s' % p, file=sys.stderr)
             sys.exit(2)
@@ -177,6 +213,41 @@ def main():
                     if bs.get(k, MISSING) in GOOD and ps.get(k, MISSING) not in GOOD)
     newrep = sorted(prep - brep)
 
+    # Reruns: a regression stays one unless the base is nondeterministic
+    # on it (see the docstring).
+    rb, rp = runs(a.rerun_base), runs(a.rerun_patched)
+    flaky = {}
+
+    def counts(k):
+        b, p = rb.get(k, []), rp.get(k, [])
+        return (sum(1 for s in b if s not in GOOD), len(b),
+                sum(1 for s in p if s not in GOOD), len(p))
+
+    def nondeterministic(k):
+        bf, bn, pf, pn = counts(k)
+        if bn and pn and bf > 0 and pf - bf <= pn // 2:
+            flaky[k] = (bf, bn, pf, pn)
+            return True
+        return False
+    if a.regressions_out:
+        with open(a.regressions_out, 'w') as f:
+            f.write(''.join('%s\n' % t for t in sorted(
+                set(regressions) | set(k[0] for k in subreg))))
+    regressions = [t for t in regressions if not nondeterministic(t)]
+    subreg = [k for k in subreg if not nondeterministic(k)]
+    for i, r in enumerate(rows):
+        if r[0] in flaky:
+            rows[i] = r[:3] + ('nondeterministic on base: FAIL in %d of %d '
+                               'base reruns, %d of %d patched' % flaky[r[0]],)
+
+    def name(k):
+        return '`%s`' % k if isinstance(k, str) else '`%s` / `%s`' % k
+
+    def rerun_note(k):
+        if k not in rb and k not in rp:
+            return ''
+        return '; reruns: FAIL in %d of %d on base, %d of %d on patched' % counts(k)
+
     def count(d, st):
         return sum(1 for v in d.values() if v == st)
 
@@ -190,15 +261,26 @@ def main():
     out.append('| kernel report headlines | %d | %d |' % (len(brep), len(prep)))
     out += ['', 'Regressions (pass on base, not on patched): %d tests, %d subtests.'
             % (len(regressions), len(subreg)),
+            'Nondeterministic on base (rerun): %d.' % len(flaky),
             'Failing on both kernels: %d, %d of them without a listed cause.'
             % (len(both) + len(unexplained), len(unexplained)),
             'New kernel reports on the patched console: %d.' % len(newrep), '']
     if regressions or subreg:
         out += ['## Regressions', '']
-        out += ['- `%s`: base %s, patched %s' % (t, bt.get(t, MISSING), pt.get(t, MISSING))
+        out += ['- `%s`: base %s, patched %s%s' % (t, bt.get(t, MISSING), pt.get(t, MISSING),
+                                                   rerun_note(t))
                 for t in regressions]
-        out += ['- `%s` / `%s`: base %s, patched %s'
-                % (k[0], k[1], bs.get(k, MISSING), ps.get(k, MISSING)) for k in subreg]
+        out += ['- `%s` / `%s`: base %s, patched %s%s'
+                % (k[0], k[1], bs.get(k, MISSING), ps.get(k, MISSING), rerun_note(k))
+                for k in subreg]
+        out.append('')
+    if flaky:
+        out += ['## Nondeterministic on base', '',
+                'Passed on base and failed on patched in the gate run, but the base '
+                'failed them too when each was run again:', '',
+                '| test | base reruns failed | patched reruns failed |', '|---|---|---|']
+        out += ['| %s | %d of %d | %d of %d |' % ((name(k),) + flaky[k])
+                for k in sorted(flaky, key=str)]
         out.append('')
     if newrep:
         out += ['## Kernel reports only the patched console shows', '']

@@ -6,16 +6,25 @@
 # 2. builds the collections below from each kernel's own tree and installs
 #    them with run_kselftest.sh (build-tools.sh VARIANT upstream),
 # 3. boots both kernels at once, same QEMU, same -smp and timeouts, and
-#    runs everything with run_kselftest.sh (guest/tests/kselftests.sh),
-# 4. compares them (kselftest-compare.py): build/BASE/report/kselftest-gate.md.
-# Fails on a test that passes on base and not on patched, on a kernel report
+#    runs the chosen collections with run_kselftest.sh
+#    (guest/tests/kselftests.sh); each collection's TAP and console go to
+#    build/BASE/kselftest-gate/VARIANT/, tagged with the kernel they ran on,
+# 4. compares every collection that has results from the two kernels as
+#    built now (kselftest-compare.py),
+# 5. runs each test that passed on base and not on patched KSFT_RERUNS (5)
+#    more times on both kernels, and compares again with those counts:
+#    build/BASE/report/kselftest-gate.md.
+# Fails on a test that passes on base and not on patched (unless the base
+# fails it too in the reruns: see kselftest-compare.py), on a kernel report
 # only the patched console shows, and on a failure on both kernels whose
 # cause tests/kselftest-gate/both-fail.txt does not give. The tests in
 # tests/kselftest-gate/not-run.txt run on neither kernel (it says why).
 # KSFT_TIMEOUT (300) is every test's timeout in seconds, KSFT_MM_TIMEOUT
 # (900, upstream's own) that of mm's, each a category of run_vmtests.sh.
-# KSFT_COLLECTIONS="x86 exec" runs those collections only (under TCG the
-# whole set takes hours): the table then covers what ran, and says so.
+# KSFT_COLLECTIONS="x86 exec" runs those collections only: under TCG the
+# whole set takes hours, so it can be run a few collections at a time.
+# The table covers every collection run on these two kernel builds, and
+# names those not run yet; a rebuilt kernel makes its old results stale.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -31,9 +40,12 @@ done
 variants=(base-distro-debug distro-debug)
 timeout=${KSFT_TIMEOUT:-300}
 mm_timeout=${KSFT_MM_TIMEOUT:-900}
+reruns=${KSFT_RERUNS:-5}
+[[ $reruns =~ ^[0-9]+$ ]] || die "KSFT_RERUNS must be a number, not '$reruns'"
 smp=4
 known=$TOP/tests/kselftest-gate/both-fail.txt
 report=$BUILD/report/kselftest-gate.md
+store=$BUILD/kselftest-gate
 mkdir -p "$BUILD/report"
 
 start=$(date +%s)
@@ -42,48 +54,144 @@ for v in "${variants[@]}"; do
 	bash "$TOP/scripts/build-tools.sh" "$v" upstream "${all[@]}"
 done
 
-# The guest runs everything in one test; it may take as long as every
-# collection's tests at their timeout would not, but the sum of what they
-# take under TCG: give it three hours, and QEMU a little more.
+# A kernel build, and the kselftests built beside it: results from another
+# build of either are stale.
+kernel_id() {
+	cat "$OUT/$1/arch/x86/boot/bzImage" "$OUT/$1/ksft/install/kselftest-list.txt" |
+		sha256sum | cut -c1-16
+}
+
+# Boot both kernels at once with APPEND; the guests' output goes to
+# build/BASE/runs/RUN-VARIANT/.
+guests() {
+	local run=$1 append=$2 guest_timeout=$3 v i failed=0
+	local pids=()
+	for v in "${variants[@]}"; do
+		# No KUnit at boot: the series' suite is make check's, and the
+		# base has none, so both kernels boot the same way. Two
+		# Debian-sized debug kernels booting side by side need longer
+		# than run-vm.sh's default to reach init. Nothing on the host
+		# changes what they read while they run, so the root is cached:
+		# a dynamically linked exec makes 10 9p requests instead of 65,
+		# and the boot to init takes half the time.
+		bash "$TOP/scripts/run-vm.sh" --smp "$smp" --timeout $((guest_timeout + 600)) \
+			--test-timeout "$guest_timeout" --boot-timeout 600 --root-cache loose \
+			--append "kunit.enable=0 lazymm_ksft_timeout=$timeout lazymm_ksft_mm_timeout=$mm_timeout $append" \
+			"$v" "$run-$v" kselftests >"$LOGS/$run-$v.log" 2>&1 &
+		pids+=($!)
+	done
+	for i in "${!pids[@]}"; do
+		if ! wait "${pids[$i]}"; then
+			tail -n 20 "$LOGS/$run-${variants[$i]}.log" >&2
+			log "the ${variants[$i]} guest did not finish (log: $LOGS/$run-${variants[$i]}.log)"
+			failed=1
+		fi
+	done
+	for v in "${variants[@]}"; do
+		[ -f "$BUILD/runs/$run-$v/kselftests.log" ] ||
+			die "no kselftest output from $v (console: $BUILD/runs/$run-$v/console.log)"
+	done
+	return $failed
+}
+
+# The run takes as long as its tests take under TCG, not what their
+# timeouts would allow: three hours, or KSFT_GUEST_TIMEOUT.
 guest_timeout=${KSFT_GUEST_TIMEOUT:-10800}
-pids=()
+died=0
+guests kselftest-gate "lazymm_ksft_collections=$(IFS=,; echo "${collections[*]}")" \
+	"$guest_timeout" || died=1
+
+# Split each run by collection: the TAP at its "# selftests: C: P" lines,
+# the console at run_kselftest.sh's "kselftest: Running tests in C" (what
+# came before the first, the boot, goes with the first collection).
 for v in "${variants[@]}"; do
-	# No KUnit at boot: the series' suite is make check's, and the base
-	# has none, so both kernels boot the same way. Two Debian-sized debug
-	# kernels booting side by side need longer than run-vm.sh's default
-	# to reach init.
-	bash "$TOP/scripts/run-vm.sh" --smp "$smp" --timeout $((guest_timeout + 600)) \
-		--test-timeout "$guest_timeout" --boot-timeout 600 \
-		--append "kunit.enable=0 lazymm_ksft_timeout=$timeout lazymm_ksft_mm_timeout=$mm_timeout lazymm_ksft_collections=$(IFS=,; echo "${collections[*]}")" \
-		"$v" "kselftest-gate-$v" kselftests >"$LOGS/kselftest-gate-$v.log" 2>&1 &
-	pids+=($!)
+	d=$store/$v
+	mkdir -p "$d"
+	id=$(kernel_id "$v")
+	run=$BUILD/runs/kselftest-gate-$v
+	for c in "${collections[@]}"; do
+		rm -f "$d/$c.log" "$d/$c.console" "$d/$c.id"
+	done
+	awk -v d="$d" '/^# selftests: [^:]+: / { c = $3; sub(/:$/, "", c) }
+		c != "" { print > (d "/" c ".log") }' "$run/kselftests.log"
+	awk -v d="$d" 'match($0, /kselftest: Running tests in [^ ]+/) {
+			c = substr($0, RSTART + 28, RLENGTH - 28)
+			if (first == "") { first = c; printf "%s", pre > (d "/" c ".console") }
+		}
+		c == "" { pre = pre $0 "\n"; next }
+		{ print > (d "/" c ".console") }' "$run/console.log"
+	# A guest that died, or a run killed at its timeout, leaves the
+	# collection it was in incomplete: that one is not tagged, so it
+	# counts as not run.
+	last=""
+	if [ ! -f "$run/done" ] || [ "$(cat "$run/kselftests.rc" 2>/dev/null)" != 0 ]; then
+		last=$(sed -n 's/^# selftests: \([^:]*\): .*/\1/p' "$run/kselftests.log" | tail -n 1)
+	fi
+	for c in "${collections[@]}"; do
+		# A collection the guest never reached has no results.
+		if [ ! -f "$d/$c.log" ] || [ "$c" = "$last" ]; then
+			continue
+		fi
+		touch "$d/$c.console"
+		echo "$id $(date -u +%Y-%m-%dT%H:%MZ)" >"$d/$c.id"
+	done
 done
-failed=0
-for i in "${!pids[@]}"; do
-	if ! wait "${pids[$i]}"; then
-		tail -n 20 "$LOGS/kselftest-gate-${variants[$i]}.log" >&2
-		log "the ${variants[$i]} guest did not finish (log: $LOGS/kselftest-gate-${variants[$i]}.log)"
-		failed=1
+
+# What the table covers: the collections with results from both kernels
+# as built now.
+ids=()
+for v in "${variants[@]}"; do ids+=("$(kernel_id "$v")"); done
+covered=() missing=() when=()
+for c in "${all[@]}"; do
+	ok=1
+	for i in "${!variants[@]}"; do
+		f=$store/${variants[$i]}/$c.id
+		[ -f "$f" ] && [ "$(cut -d' ' -f1 "$f")" = "${ids[$i]}" ] || ok=0
+	done
+	if [ $ok -eq 1 ]; then
+		covered+=("$c")
+		when+=("$c $(cut -d' ' -f2 "$store/${variants[1]}/$c.id")")
+	else
+		missing+=("$c")
 	fi
 done
-runs=$BUILD/runs
+[ ${#covered[@]} -gt 0 ] || die "no collection has results from both kernels as built now"
+merged=$BUILD/runs/kselftest-gate-merged
+mkdir -p "$merged"
 for v in "${variants[@]}"; do
-	[ -f "$runs/kselftest-gate-$v/kselftests.log" ] ||
-		die "no kselftest output from $v (console: $runs/kselftest-gate-$v/console.log)"
+	for c in "${covered[@]}"; do cat "$store/$v/$c.log"; done >"$merged/$v.log"
+	for c in "${covered[@]}"; do cat "$store/$v/$c.console"; done >"$merged/$v.console"
 done
-elapsed=$(($(date +%s) - start))
+
 qemu_system
 preamble="Debian's amd64 config of $BASE_PACKAGE $BASE_VERSION, modules off, + configs/distro.config and configs/debug.config;"
 preamble+=" $(basename "$QEMU_BIN") $("$QEMU_BIN" --version | sed -n '1s/.*version //p'), TCG, -smp $smp, both guests at once on this $(nproc)-core host;"
 preamble+=" per-test timeout ${timeout} s (mm ${mm_timeout} s)."
-[ "${collections[*]}" = "${all[*]}" ] ||
-	preamble+=" Collections run: ${collections[*]} only (KSFT_COLLECTIONS)."
-preamble+=" \`make kselftest-gate\`, ${elapsed} s in all."
-b=$runs/kselftest-gate-${variants[0]} p=$runs/kselftest-gate-${variants[1]}
+preamble+=" Collections (with the time their run ended, UTC): $(printf '%s, ' "${when[@]}" | sed 's/, $//')."
+[ ${#missing[@]} -eq 0 ] ||
+	preamble+=" **Not run yet on these kernel builds: ${missing[*]}** (\`make kselftest-gate KSFT_COLLECTIONS=\"${missing[*]}\"\`)."
+compare() {
+	local took=" \`make kselftest-gate\` with KSFT_COLLECTIONS=\"${collections[*]}\": $(($(date +%s) - start)) s."
+	python3 "$TOP/scripts/kselftest-compare.py" \
+		--base "$merged/${variants[0]}.log" --patched "$merged/${variants[1]}.log" \
+		--base-console "$merged/${variants[0]}.console" \
+		--patched-console "$merged/${variants[1]}.console" \
+		--known "$known" --not-run "$TOP/tests/kselftest-gate/not-run.txt" \
+		--preamble "$preamble$took" --out "$report" "$@"
+}
 rc=0
-python3 "$TOP/scripts/kselftest-compare.py" --base "$b/kselftests.log" --patched "$p/kselftests.log" \
-	--base-console "$b/console.log" --patched-console "$p/console.log" \
-	--known "$known" --not-run "$TOP/tests/kselftest-gate/not-run.txt" --preamble "$preamble" --out "$report" || rc=$?
-[ $failed -eq 0 ] || die "a guest did not finish its kselftests; the table ($report) is of what ran"
+compare --regressions-out "$merged/regressions.txt" || rc=$?
+if [ $rc -ne 0 ] && [ -s "$merged/regressions.txt" ] && [ "$reruns" -gt 0 ]; then
+	log "rerunning $(wc -l <"$merged/regressions.txt") regressed tests $reruns times on both kernels"
+	guests kselftest-gate-rerun "lazymm_ksft_tests=$(paste -sd, "$merged/regressions.txt") lazymm_ksft_repeat=$reruns" \
+		"$guest_timeout" || died=1
+	preamble+=" Each test that passed on base and not on patched was run $reruns times more on each kernel."
+	rc=0
+	compare --rerun-base "$BUILD/runs/kselftest-gate-rerun-${variants[0]}/kselftests.log" \
+		--rerun-patched "$BUILD/runs/kselftest-gate-rerun-${variants[1]}/kselftests.log" || rc=$?
+fi
+[ $died -eq 0 ] || die "a guest did not finish its kselftests; the table ($report) is of what ran"
 [ $rc -eq 0 ] || die "the gate failed: see $report"
+[ ${#missing[@]} -eq 0 ] ||
+	log "not run yet on these kernels: ${missing[*]}; the table covers ${covered[*]}"
 log "kselftest gate passed: $report"

@@ -11,6 +11,7 @@
 #            --append "ARGS" (extra kernel command line)
 #            --plugin "SO,ARGS" (QEMU TCG plugin, e.g. the lock counter)
 #            --xen (boot the kernel as a Xen PV dom0 under Debian's Xen 4.17)
+#            --root-cache loose (9p cache mode of the root; default none)
 #
 # The guest's root is the host's / over 9p, read-only (as virtme-ng does),
 # so it runs host binaries and the tools built under build/. Results come
@@ -20,7 +21,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 smp=4 mem=3072 timeout=1200 test_timeout=600 efi=0 xen=0 append="" plugin=""
-boot_timeout=""
+boot_timeout="" root_cache=""
 boot_tries=5
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -33,6 +34,7 @@ while [ $# -gt 0 ]; do
 	--xen) xen=1; shift ;;
 	--append) append=$2; shift 2 ;;
 	--plugin) plugin=$2; shift 2 ;;
+	--root-cache) root_cache=$2; shift 2 ;;
 	-h | --help) sed -n '2,/^set -e/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
 	-*) die "unknown option $1" ;;
 	*) break ;;
@@ -84,7 +86,7 @@ else
 fi
 
 cmdline="console=ttyS0 root=/dev/root rootfstype=9p"
-cmdline+=" rootflags=version=9p2000.L,trans=virtio,access=any,msize=524288 ro"
+cmdline+=" rootflags=version=9p2000.L,trans=virtio,access=any,msize=524288${root_cache:+,cache=$root_cache} ro"
 cmdline+=" init=$TOP/guest/init.sh panic=-1 nokaslr no_hash_pointers"
 cmdline+=" lazymm_tests=$tests lazymm_out=$OUT/$variant lazymm_timeout=$test_timeout"
 cmdline+=" lazymm_variant=$variant $tcg_append $append"

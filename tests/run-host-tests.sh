@@ -80,6 +80,25 @@ gate subtest-regression 1 subtest-regression.log same-console.log known.txt
 gate guest-died 1 guest-died.log same-console.log known.txt
 gate empty-log 1 empty.log same-console.log known.txt
 gate new-console-report 1 same.log new-console.log known.txt
+# A regression stands unless reruns show the base failing it too, and the
+# patched kernel failing it in no more than half the reruns more.
+rerun() {
+	local name=$1 want=$2 base=$3 patched=$4
+	local fx=$top/tests/kselftest-gate/fixtures rc
+	python3 "$top/scripts/kselftest-compare.py" --base "$fx/base.log" \
+		--patched "$fx/test-regression.log" --known "$fx/known.txt" \
+		--rerun-base "$fx/$base" --rerun-patched "$fx/$patched" \
+		--out "$(mktemp)" >/dev/null 2>&1
+	rc=$?
+	if [ $rc -eq "$want" ]; then
+		echo "PASS kselftest-gate:$name"
+	else
+		echo "FAIL kselftest-gate:$name (exit $rc, expected $want)"
+	fi
+}
+rerun rerun-nondeterministic-on-base 0 rerun-base-flaky.log rerun-patched-2of3.log
+rerun rerun-base-always-passes 1 rerun-base-stable.log rerun-patched-2of3.log
+rerun rerun-patched-much-worse 1 rerun-base-flaky.log rerun-patched-3of3.log
 # The tests run on neither kernel are in the report, with why.
 out=$(mktemp)
 python3 "$top/scripts/kselftest-compare.py" --base "$top/tests/kselftest-gate/fixtures/base.log" \

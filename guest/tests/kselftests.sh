@@ -42,6 +42,35 @@ if [ -n "${lazymm_ksft_collections:-}" ]; then
 		echo "$installed" | grep -qx "$c" || { echo "collection $c is not installed"; exit 1; }
 	done
 fi
+# run_kselftest.sh appends each test's output to /dev/stdout, opened anew
+# (O_APPEND), and writes its own lines through the inherited descriptor:
+# to a file, the two overwrite each other. Through a pipe they keep order.
+ksft() {
+	{
+		./run_kselftest.sh -f -o "$1"
+		echo $? >/tmp/ksft.rc
+	} 2>&1 | cat
+	return "$(cat /tmp/ksft.rc)"
+}
+# A rerun (the gate's check of a base-pass/patched-fail test): only the
+# tests in lazymm_ksft_tests (comma-separated), each lazymm_ksft_repeat
+# times in a row, with the collection's timeout.
+if [ -n "${lazymm_ksft_tests:-}" ]; then
+	repeat=${lazymm_ksft_repeat:-5}
+	for t in $(echo "$lazymm_ksft_tests" | tr , ' '); do
+		grep -qxF "$t" kselftest-list.txt || { echo "test $t is not installed"; exit 1; }
+		i=0
+		while [ $i -lt "$repeat" ]; do
+			echo "$t"
+			i=$((i + 1))
+		done
+	done >kselftest-list.rerun
+	mv kselftest-list.rerun kselftest-list.txt
+	t=$timeout
+	grep -q '^mm:' kselftest-list.txt && t=$mm_timeout
+	ksft "$t"
+	exit
+fi
 # run_kselftest.sh runs what kselftest-list.txt holds. Its -c costs a grep
 # per test, seconds each on a debug kernel under TCG: give it the list
 # instead, first without mm, then mm's alone.
@@ -52,7 +81,7 @@ run_list() {
 	for c in "$@"; do
 		grep "^$c:" kselftest-list.all
 	done >kselftest-list.txt
-	./run_kselftest.sh -f -o "$t"
+	ksft "$t"
 }
 rc=0
 others=$(echo "$chosen" | grep -vx mm)

@@ -148,6 +148,26 @@ if [ -f "$top/tools/lockcount/Makefile" ]; then
 		sed -nE 's/^ok - (.*)/PASS lockcount:\1/p; s/^not ok - (.*)/FAIL lockcount:\1/p'
 fi
 
+# The plugin's mutants (tests/broken/tools/lockcount-*.patch): each must
+# make the case its Catcher: line names fail.
+for m in "$top"/tests/broken/tools/lockcount-*.patch; do
+	[ -f "$m" ] || continue
+	name=$(basename "$m" .patch)
+	catcher=$(sed -n 's/^Catcher: lockcount://p' "$m")
+	tmp=$(mktemp -d)
+	cp -r "$top/tools/lockcount" "$tmp/"
+	rm -f "$tmp/lockcount/liblockcount.so" "$tmp/lockcount/tests/lockprog"
+	if ! patch -s -d "$tmp" -p2 <"$m" >/dev/null; then
+		echo "FAIL mutant:$name (does not apply)"
+	elif out=$(make -s -C "$tmp/lockcount" test 2>&1 || true)
+		[[ $out == *"not ok - $catcher  # "* ]]; then
+		echo "PASS mutant:$name (killed by lockcount:$catcher)"
+	else
+		echo "FAIL mutant:$name (survived: lockcount:$catcher passed)"
+	fi
+	rm -rf "$tmp"
+done
+
 # The report generator and its modules, on fixture runs. A skip is a SKIP.
 python3 "$top/tests/report/run_tests.py" 2>&1 |
 	sed -nE 's/^ok - (.*) # SKIP (.*)/SKIP report:\1 (\2)/p; t; s/^ok - (.*)/PASS report:\1/p; s/^not ok - (.*)/FAIL report:\1/p'

@@ -20,6 +20,27 @@
  *         writes made and the times it ran, one "vaddr insns stores execs"
  *         line each, so that they can be attributed to functions; written
  *         with out=)
+ *       coherence=PATH (optional: a cache-coherence model, written with
+ *         out=; see "coherence" below)
+ *
+ * The coherence model follows every 64-byte line that counted instructions
+ * read or write (kernel addresses only, unless all=on), MESI-style, with
+ * caches that never evict: per line, the vCPUs holding a valid copy and
+ * the last writer. A transfer is counted when
+ *   - a vCPU reads a line it holds no copy of, last written by another
+ *     vCPU (read_after_remote_write);
+ *   - a vCPU writes a line other vCPUs hold (write_invalidate);
+ *   - a locked read-modify-write (the kinds "atomic" and "barrier" above)
+ *     does either (locked_rmw).
+ * A plain read-modify-write instruction is a read and a write here, as
+ * QEMU reports it. The state is cleared when a window opens, so a line's
+ * first access in a window is never a transfer. Each transfer is
+ * attributed to the instruction that made it and to the line it hit:
+ *   # coherence v1 units=U read_after_remote_write=R write_invalidate=W
+ *     locked_rmw=L lines=N (the lines followed)
+ *   P vaddr R W L   (per instruction with a transfer)
+ *   L line R W L    (per line with a transfer; line = address of its
+ *                    first byte)
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -87,6 +108,7 @@ void qemu_plugin_register_vcpu_mem_cb(struct qemu_plugin_insn *insn,
 				      enum qemu_plugin_mem_rw rw,
 				      void *userdata);
 bool qemu_plugin_mem_is_store(qemu_plugin_meminfo_t info);
+unsigned int qemu_plugin_mem_size_shift(qemu_plugin_meminfo_t info);
 void qemu_plugin_register_vcpu_tb_exec_cb(struct qemu_plugin_tb *tb,
 					  qemu_plugin_vcpu_udata_cb_t cb,
 					  enum qemu_plugin_cb_flags flags,
@@ -114,10 +136,13 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_version = 1;
 enum kind { K_NONE, K_ATOMIC, K_BARRIER };
 static const char *const kind_name[] = { "none", "atomic", "barrier" };
 
+enum xfer { X_READ, X_WRITE, X_LOCKED, X_KINDS };
+
 /* One per guest vaddr; never freed, since TBs keep pointers to it. */
 struct rec {
 	uint64_t vaddr;
 	uint64_t count;		/* relaxed atomic adds from any vCPU */
+	uint64_t xfer[X_KINDS];	/* coherence transfers, the same way */
 	uint8_t kind;
 	uint8_t len;
 	uint8_t bytes[MAX_INSN];
@@ -125,7 +150,7 @@ struct rec {
 
 static bool count_all;
 static bool use_window = true;
-static const char *out_path, *blocks_path;
+static const char *out_path, *blocks_path, *coh_path;
 
 /* One per translation block start (merged by vaddr), with blocks=PATH. */
 struct blk {
@@ -201,6 +226,90 @@ static void *zalloc(size_t size)
 	if (!p)
 		abort();
 	return p;
+}
+
+/* ---- coherence ---- */
+#define LINE_SHIFT	6
+#define LINE_HASH	(1 << 20)
+#define LINE_LOCKS	(1 << 10)
+
+struct line {
+	uint64_t addr;		/* vaddr >> LINE_SHIFT */
+	uint64_t sharers;	/* vCPUs holding a valid copy */
+	int last_writer;	/* -1: none since the window opened */
+	uint64_t xfer[X_KINDS];
+	struct line *next;
+};
+
+/* Chained, never shrinks: one node per line touched, no per-byte state. */
+static struct line *line_tab[LINE_HASH];
+static pthread_mutex_t line_lock[LINE_LOCKS];
+static uint64_t line_count, xfer_total[X_KINDS];
+
+static size_t line_hash(uint64_t addr)
+{
+	return (addr * 0x9e3779b97f4a7c15ULL) >> 44;
+}
+
+static void coh_line(unsigned int vcpu, uint64_t addr, bool store,
+		     bool locked, struct rec *r)
+{
+	size_t h = line_hash(addr);
+	pthread_mutex_t *m = &line_lock[h & (LINE_LOCKS - 1)];
+	uint64_t me = 1ULL << vcpu;
+	struct line *l;
+	int k = -1;
+
+	pthread_mutex_lock(m);
+	for (l = line_tab[h]; l; l = l->next)
+		if (l->addr == addr)
+			break;
+	if (!l) {
+		l = zalloc(sizeof(*l));
+		l->addr = addr;
+		l->last_writer = -1;
+		l->next = line_tab[h];
+		line_tab[h] = l;
+		__atomic_fetch_add(&line_count, 1, __ATOMIC_RELAXED);
+	}
+	if (store) {
+		if (l->sharers & ~me)
+			k = locked ? X_LOCKED : X_WRITE;
+		l->sharers = me;
+		l->last_writer = vcpu;
+	} else {
+		if (!(l->sharers & me) && l->last_writer >= 0 &&
+		    l->last_writer != (int)vcpu)
+			k = X_READ;
+		l->sharers |= me;
+	}
+	if (k >= 0)
+		l->xfer[k]++;
+	pthread_mutex_unlock(m);
+	if (k >= 0) {
+		__atomic_fetch_add(&r->xfer[k], 1, __ATOMIC_RELAXED);
+		__atomic_fetch_add(&xfer_total[k], 1, __ATOMIC_RELAXED);
+	}
+}
+
+/* Called with the counting lock held, as the window opens. */
+static void coh_reset(void)
+{
+	for (size_t h = 0; h < LINE_HASH; h++) {
+		pthread_mutex_t *m = &line_lock[h & (LINE_LOCKS - 1)];
+
+		if (!line_tab[h])
+			continue;
+		pthread_mutex_lock(m);
+		for (struct line *l = line_tab[h]; l; l = l->next) {
+			l->sharers = 0;
+			l->last_writer = -1;
+			memset(l->xfer, 0, sizeof(l->xfer));
+		}
+		pthread_mutex_unlock(m);
+	}
+	for (int k = 0; k < X_KINDS; k++)
+		__atomic_store_n(&xfer_total[k], 0, __ATOMIC_RELAXED);
 }
 
 /* Find or create the record for @va; re-translations share it (merge by vaddr). */
@@ -410,6 +519,46 @@ static void dump_blocks(FILE *f)
 		}
 }
 
+/* Caller holds lock. */
+static void dump_coherence(FILE *f)
+{
+	fprintf(f, "# coherence v1 units=%llu read_after_remote_write=%llu "
+		"write_invalidate=%llu locked_rmw=%llu lines=%llu\n",
+		(unsigned long long)__atomic_load_n(&units, __ATOMIC_RELAXED),
+		(unsigned long long)__atomic_load_n(&xfer_total[X_READ], __ATOMIC_RELAXED),
+		(unsigned long long)__atomic_load_n(&xfer_total[X_WRITE], __ATOMIC_RELAXED),
+		(unsigned long long)__atomic_load_n(&xfer_total[X_LOCKED], __ATOMIC_RELAXED),
+		(unsigned long long)__atomic_load_n(&line_count, __ATOMIC_RELAXED));
+	for (size_t i = 0; i < tab_size; i++) {
+		struct rec *r = tab[i];
+		uint64_t x[X_KINDS];
+
+		if (!r)
+			continue;
+		for (int k = 0; k < X_KINDS; k++)
+			x[k] = __atomic_load_n(&r->xfer[k], __ATOMIC_RELAXED);
+		if (x[0] || x[1] || x[2])
+			fprintf(f, "P %llx %llu %llu %llu\n",
+				(unsigned long long)r->vaddr, (unsigned long long)x[0],
+				(unsigned long long)x[1], (unsigned long long)x[2]);
+	}
+	for (size_t h = 0; h < LINE_HASH; h++) {
+		pthread_mutex_t *m = &line_lock[h & (LINE_LOCKS - 1)];
+
+		if (!line_tab[h])
+			continue;
+		pthread_mutex_lock(m);
+		for (struct line *l = line_tab[h]; l; l = l->next)
+			if (l->xfer[0] || l->xfer[1] || l->xfer[2])
+				fprintf(f, "L %llx %llu %llu %llu\n",
+					(unsigned long long)(l->addr << LINE_SHIFT),
+					(unsigned long long)l->xfer[0],
+					(unsigned long long)l->xfer[1],
+					(unsigned long long)l->xfer[2]);
+		pthread_mutex_unlock(m);
+	}
+}
+
 /* Write to PATH.tmp then rename, so a reader never sees a partial file. */
 static void write_file(const char *path, void (*fn)(FILE *))
 {
@@ -432,6 +581,8 @@ static void write_results(void)
 	pthread_mutex_lock(&lock);
 	if (blocks_path)
 		write_file(blocks_path, dump_blocks);
+	if (coh_path)
+		write_file(coh_path, dump_coherence);
 	if (out_path) {
 		write_file(out_path, dump);
 	} else {
@@ -492,6 +643,26 @@ static void mem_exec(unsigned int vcpu, qemu_plugin_meminfo_t info,
 	}
 }
 
+/* Every access of a counted instruction, with coherence=PATH. */
+static void coh_exec(unsigned int vcpu, qemu_plugin_meminfo_t info,
+		     uint64_t vaddr, void *udata)
+{
+	struct rec *r = udata;
+	bool store = qemu_plugin_mem_is_store(info);
+	bool locked = r->kind != K_NONE;
+	uint64_t size = 1ULL << qemu_plugin_mem_size_shift(info);
+	uint64_t first = vaddr >> LINE_SHIFT;
+	uint64_t last = (vaddr + size - 1) >> LINE_SHIFT;
+
+	if (!__atomic_load_n(&counting, __ATOMIC_RELAXED) || vcpu >= MAX_VCPUS)
+		return;
+	/* User addresses alias between processes: kernel data only. */
+	if (!count_all && vaddr < KERNEL_BASE)
+		return;
+	for (uint64_t a = first; a <= last; a++)
+		coh_line(vcpu, a, store, locked, r);
+}
+
 static void marker_exec(unsigned int vcpu, void *udata)
 {
 	uint32_t m = (uintptr_t)udata;
@@ -519,6 +690,11 @@ static void marker_exec(unsigned int vcpu, void *udata)
 			__atomic_store_n(&insns[i].n, 0, __ATOMIC_RELAXED);
 			__atomic_store_n(&stores[i].n, 0, __ATOMIC_RELAXED);
 		}
+		for (size_t i = 0; i < tab_size; i++)
+			if (tab[i])
+				memset(tab[i]->xfer, 0, sizeof(tab[i]->xfer));
+		if (coh_path)
+			coh_reset();
 		__atomic_store_n(&counting, 1, __ATOMIC_RELAXED);
 		pthread_mutex_unlock(&lock);
 	} else if (__atomic_exchange_n(&counting, 0, __ATOMIC_RELAXED)) {
@@ -572,6 +748,10 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		qemu_plugin_register_vcpu_mem_cb(insn, mem_exec,
 			QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_W, b);
 		kind = classify(p, len);
+		if (coh_path)
+			qemu_plugin_register_vcpu_mem_cb(insn, coh_exec,
+				QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW,
+				rec_get(va, kind, p, len));
 		if (kind == K_NONE)
 			continue;	/* uninstrumented: costs nothing */
 		qemu_plugin_register_vcpu_insn_exec_cb(insn, insn_exec,
@@ -612,6 +792,9 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 			} else if (kl == 6 && !strncmp(argv[i], "blocks", 6) && eq[1]) {
 				blocks_path = eq + 1;
 				ok = true;
+			} else if (kl == 9 && !strncmp(argv[i], "coherence", 9) && eq[1]) {
+				coh_path = eq + 1;
+				ok = true;
 			}
 		}
 		if (!ok) {
@@ -619,11 +802,13 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 			return -1;
 		}
 	}
-	if ((use_window || blocks_path) && !out_path) {
+	if ((use_window || blocks_path || coh_path) && !out_path) {
 		fprintf(stderr, "lockcount: window mode needs out=PATH\n");
 		return -1;
 	}
 	counting = !use_window;
+	for (int i = 0; i < LINE_LOCKS; i++)
+		pthread_mutex_init(&line_lock[i], NULL);
 	pthread_mutex_lock(&lock);
 	tab_grow();
 	pthread_mutex_unlock(&lock);

@@ -3,6 +3,10 @@
  * "seq": a fixed sequence of locked / non-locked instructions between
  * markers; global labels let the test find each instruction's address.
  * "mt": NTHR threads hammer one lock incl in parallel (MTTCG safety).
+ * "pingpong", "pingpong-locked": two threads hand one line back and forth
+ * PP_ITER times, with a plain store or an xchg; each round is 2 reads of
+ * the other thread's write and 2 writes to a line the other holds. Both
+ * also count PP_ITER times on a line of their own: no transfer.
  */
 #include <pthread.h>
 #include <stdio.h>
@@ -81,11 +85,63 @@ static void mt(void)
 	asm volatile(STOP ::: "memory");
 }
 
+#define PP_ITER	1000
+
+struct padded {
+	int v;
+} __attribute__((aligned(64)));
+
+static struct padded turn, go, own[2];
+static int pp_locked;
+
+static void *pingpong_thread(void *arg)
+{
+	long me = (long)arg;
+	int other = !me;
+
+	while (!__atomic_load_n(&go.v, __ATOMIC_ACQUIRE))
+		;
+	for (int i = 0; i < PP_ITER; i++) {
+		asm volatile(
+		"1: t_pp_load: movl %0, %%eax\n"	/* the other's write */
+		"cmpl %%eax, %1\n"
+		"jne 1b\n"
+		: : "m"(turn.v), "r"((int)me) : "rax", "cc", "memory");
+		own[me].v++;
+		if (pp_locked)
+			asm volatile("t_pp_xchg: xchgl %0, %1"
+				     : "+r"(other), "+m"(turn.v) : : "memory");
+		else
+			asm volatile("t_pp_store: movl %1, %0"
+				     : "=m"(turn.v) : "r"(other) : "memory");
+		other = !me;
+		if (!me)
+			asm volatile(UNIT ::: "memory");
+	}
+	return NULL;
+}
+
+static void pingpong(void)
+{
+	pthread_t t[2];
+
+	for (long i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, pingpong_thread, (void *)i);
+	asm volatile(START ::: "memory");
+	__atomic_store_n(&go.v, 1, __ATOMIC_RELEASE);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	asm volatile(STOP ::: "memory");
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "mt"))
 		mt();
-	else
+	else if (argc > 1 && !strncmp(argv[1], "pingpong", 8)) {
+		pp_locked = !strcmp(argv[1], "pingpong-locked");
+		pingpong();
+	} else
 		seq();
 	printf("g=%d\n", g);
 	return 0;

@@ -51,8 +51,12 @@ mkdir -p "$out"
 
 # ccache: paths relative to build/ so base, patched and a fresh clone share hits.
 export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-15G}
-# Fixed build stamps: otherwise init/version.c and friends never hit the cache.
+# Fixed build stamps: otherwise init/version.c and friends never hit the
+# cache, and a relink of the same objects (after a rebase touched every
+# source) would not give the same bzImage: make kselftest-gate keeps its
+# results for as long as the bzImage is the same.
 export KBUILD_BUILD_TIMESTAMP="2024-01-01" KBUILD_BUILD_USER=lazymm KBUILD_BUILD_HOST=lazymm
+export KBUILD_BUILD_VERSION=1
 kmake=(make -C "$src" O="$out" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
 
 # Debian's amd64 config of the pinned kernel, from linux-config-BASE of the

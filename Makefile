@@ -3,15 +3,20 @@
 #                 build/BASE/report/report.md
 #   make check    the tests: debug kernel (KASAN, lockdep, DEBUG_VM) at
 #                 -smp 4, selftests, KUnit, stress, console scan
+#   make help     every target, from README.md's table
 # See README.md for the rest.
 SHELL := /bin/bash
 .DEFAULT_GOAL := all
 
-.PHONY: all check tree export checkpatch host-tests kernel-base kernel-patched prove-red \
+.PHONY: all help check tree export checkpatch host-tests kernel-base kernel-patched prove-red \
 	kernel-debug kernel-base-debug kernel-distro-debug kernel-base-distro-debug bench bench-quick report sparse htmldocs bisect-build \
 	cross-build soak xen-dom0 count-ab model mutants kselftest-gate
 
 all: report
+
+# README.md's table of targets, as text: one list to keep current.
+help:
+	@sed -n '/^## Targets/,/^## /{s/^| \(`make [^|]*\)| \(.*\) |$$/\1\n      \2/p}' README.md | tr -d '`'
 
 # The main job: A/B of base and patched, written to build/BASE/report/report.md.
 report:

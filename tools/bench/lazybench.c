@@ -70,10 +70,14 @@
 #include <unistd.h>
 
 /* nopl 0x4c5a4d3X(%rax,%rax,1): a no-op that tools/lockcount recognises. */
-#define MARKER(x) asm volatile(".byte 0x0f,0x1f,0x84,0x00," #x ",0x4d,0x5a,0x4c" ::: "memory")
-#define MARK_START()	MARKER(0x31)
-#define MARK_STOP()	MARKER(0x30)
-#define MARK_UNIT()	MARKER(0x32)
+static inline __attribute__((always_inline)) void marker(const unsigned int m)
+{
+	asm volatile(".byte 0x0f,0x1f,0x84,0x00\n.long %c0" : : "i"(m) : "memory");
+}
+
+#define MARK_START()	marker(0x4c5a4d31)
+#define MARK_STOP()	marker(0x4c5a4d30)
+#define MARK_UNIT()	marker(0x4c5a4d32)
 
 static double seconds = 5;
 static long units;		/* 0: run for `seconds` */
@@ -399,7 +403,7 @@ static void run_cs1(void)
 	printf("RESULT cs1_%s_per_sec %.1f\n", mode, 2 * total / (end - start));
 }
 
-static volatile int deadmm_running;
+static int deadmm_running;
 
 static void *deadmm_spin(void *arg)
 {
@@ -443,7 +447,7 @@ static void sqpoll_child(void)
 	_exit(fd < 0 ? 5 : 0);
 }
 
-static volatile int hotplug_stop;
+static int hotplug_stop;
 static long hotplug_ops;
 
 static int set_online(int cpu, int on)
@@ -573,38 +577,60 @@ int main(int argc, char **argv)
 	int opt;
 
 	if (argc < 2) {
-		fprintf(stderr, "usage: lazybench pingpong|forkexit|exec|thread|cs1|deadmm|sqpoll|run [-s SEC] [-n N] [-j JOBS] [-a CPU] [-b CPU] [-m threads|processes] [-c] [-H CPU] [-- COMMAND...]\n");
+		fputs("usage: lazybench WORKLOAD [-s SEC] [-n N] [-j JOBS]", stderr);
+		fputs(" [-a CPU] [-b CPU] [-m threads|processes] [-c]", stderr);
+		fputs(" [-H CPU] [-- COMMAND...]\n", stderr);
+		fputs("  WORKLOAD: pingpong, forkexit, exec, thread, cs1,", stderr);
+		fputs(" deadmm, sqpoll or run\n", stderr);
 		return 2;
 	}
 	what = argv[1];
 	optind = 2;
 	while ((opt = getopt(argc, argv, "+s:n:j:a:b:m:cH:")) != -1) {
 		switch (opt) {
-		case 's': seconds = atof(optarg); break;
-		case 'n': units = atol(optarg); break;
-		case 'j': jobs = atoi(optarg); break;
-		case 'a': cpu_a = atoi(optarg); break;
-		case 'b': cpu_b = atoi(optarg); break;
-		case 'm': mode = optarg; break;
-		case 'c': count_ipis = 1; break;
-		case 'H': hotplug_cpu = atoi(optarg); break;
-		default: return 2;
+		case 's':
+			seconds = atof(optarg);
+			break;
+		case 'n':
+			units = atol(optarg);
+			break;
+		case 'j':
+			jobs = atoi(optarg);
+			break;
+		case 'a':
+			cpu_a = atoi(optarg);
+			break;
+		case 'b':
+			cpu_b = atoi(optarg);
+			break;
+		case 'm':
+			mode = optarg;
+			break;
+		case 'c':
+			count_ipis = 1;
+			break;
+		case 'H':
+			hotplug_cpu = atoi(optarg);
+			break;
+		default:
+			return 2;
 		}
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (!strcmp(what, "pingpong"))
+	if (!strcmp(what, "pingpong")) {
 		run_pingpong();
-	else if (!strcmp(what, "forkexit") || !strcmp(what, "exec") || !strcmp(what, "thread"))
+	} else if (!strcmp(what, "forkexit") || !strcmp(what, "exec") ||
+		   !strcmp(what, "thread")) {
 		run_storm(what);
-	else if (!strcmp(what, "sqpoll"))
+	} else if (!strcmp(what, "sqpoll")) {
 		run_children(what, sqpoll_child, 0);
-	else if (!strcmp(what, "deadmm"))
+	} else if (!strcmp(what, "deadmm")) {
 		run_children(what, deadmm_child, SIGSEGV);
-	else if (!strcmp(what, "cs1"))
+	} else if (!strcmp(what, "cs1")) {
 		run_cs1();
-	else if (!strcmp(what, "run"))
+	} else if (!strcmp(what, "run")) {
 		run_command(argv + optind);
-	else {
+	} else {
 		fprintf(stderr, "lazybench: unknown workload %s\n", what);
 		return 2;
 	}

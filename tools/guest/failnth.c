@@ -96,11 +96,11 @@ static void error_return(long n, const char *what, int err, int expected)
 /* The child's side of a round: it must run and exit 0. */
 static void judge_child(long n, const char *what, int status)
 {
-	if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
 		ok_rounds++;
-	else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL)
+	} else if (WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL) {
 		killed_rounds++;	/* the OOM killer, under fault injection */
-	else {
+	} else {
 		fprintf(stderr, "round %ld: %s: child status %#x\n", n, what, status);
 		bad_rounds++;
 	}
@@ -149,9 +149,9 @@ static int round_once(const char *op, long n, const char *self)
 		err = errno;
 		left = remaining(nth_fd);
 		arm(0);
-		if (p == MAP_FAILED)
+		if (p == MAP_FAILED) {
 			error_return(n, op, err, clean_errno(err));
-		else {
+		} else {
 			munmap(p, 1 << 20);
 			ok_rounds++;
 		}
@@ -215,9 +215,10 @@ static int round_once(const char *op, long n, const char *self)
 
 static void __attribute__((noinline)) prefault_stack(void)
 {
-	volatile char pad[256 << 10];
+	char pad[256 << 10];
 
-	memset((char *)pad, 0, sizeof(pad));
+	memset(pad, 0, sizeof(pad));
+	asm volatile("" : : "r"(pad) : "memory");	/* keep the memset */
 }
 
 int main(int argc, char **argv)

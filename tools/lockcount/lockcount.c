@@ -341,8 +341,10 @@ static size_t blk_hash(uint64_t va)
 	return (va * 0x9e3779b97f4a7c15ULL) >> 48;
 }
 
-/* Find or create the block of @va; a block re-translated longer or shorter
- * keeps the first size seen, which only matters within a block's length. */
+/*
+ * Find or create the block of @va; a block re-translated longer or shorter
+ * keeps the first size seen, which only matters within a block's length.
+ */
 static struct blk *blk_get(uint64_t va, size_t n)
 {
 	struct blk *b;
@@ -522,12 +524,16 @@ static void dump_blocks(FILE *f)
 /* Caller holds lock. */
 static void dump_coherence(FILE *f)
 {
-	fprintf(f, "# coherence v1 units=%llu read_after_remote_write=%llu "
-		"write_invalidate=%llu locked_rmw=%llu lines=%llu\n",
-		(unsigned long long)__atomic_load_n(&units, __ATOMIC_RELAXED),
-		(unsigned long long)__atomic_load_n(&xfer_total[X_READ], __ATOMIC_RELAXED),
-		(unsigned long long)__atomic_load_n(&xfer_total[X_WRITE], __ATOMIC_RELAXED),
-		(unsigned long long)__atomic_load_n(&xfer_total[X_LOCKED], __ATOMIC_RELAXED),
+	static const char *const name[X_KINDS] = {
+		"read_after_remote_write", "write_invalidate", "locked_rmw"
+	};
+
+	fprintf(f, "# coherence v1 units=%llu",
+		(unsigned long long)__atomic_load_n(&units, __ATOMIC_RELAXED));
+	for (int k = 0; k < X_KINDS; k++)
+		fprintf(f, " %s=%llu", name[k], (unsigned long long)
+			__atomic_load_n(&xfer_total[k], __ATOMIC_RELAXED));
+	fprintf(f, " lines=%llu\n",
 		(unsigned long long)__atomic_load_n(&line_count, __ATOMIC_RELAXED));
 	for (size_t i = 0; i < tab_size; i++) {
 		struct rec *r = tab[i];
@@ -738,7 +744,8 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 
 		if (m) {	/* markers count from any address */
 			qemu_plugin_register_vcpu_insn_exec_cb(insn, marker_exec,
-				QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)m);
+							       QEMU_PLUGIN_CB_NO_REGS,
+							       (void *)(uintptr_t)m);
 			continue;
 		}
 		if (!count_all && va < KERNEL_BASE)
@@ -746,23 +753,27 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 		counted++;
 		/* Called for the accesses the instruction makes, if any. */
 		qemu_plugin_register_vcpu_mem_cb(insn, mem_exec,
-			QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_W, b);
+						 QEMU_PLUGIN_CB_NO_REGS,
+						 QEMU_PLUGIN_MEM_W, b);
 		kind = classify(p, len);
 		if (coh_path)
 			qemu_plugin_register_vcpu_mem_cb(insn, coh_exec,
-				QEMU_PLUGIN_CB_NO_REGS, QEMU_PLUGIN_MEM_RW,
-				rec_get(va, kind, p, len));
+							 QEMU_PLUGIN_CB_NO_REGS,
+							 QEMU_PLUGIN_MEM_RW,
+							 rec_get(va, kind, p, len));
 		if (kind == K_NONE)
 			continue;	/* uninstrumented: costs nothing */
 		qemu_plugin_register_vcpu_insn_exec_cb(insn, insn_exec,
-			QEMU_PLUGIN_CB_NO_REGS, rec_get(va, kind, p, len));
+						       QEMU_PLUGIN_CB_NO_REGS,
+						       rec_get(va, kind, p, len));
 	}
 	if (b)
 		qemu_plugin_register_vcpu_tb_exec_cb(tb, blk_exec,
-			QEMU_PLUGIN_CB_NO_REGS, b);
+						     QEMU_PLUGIN_CB_NO_REGS, b);
 	else if (counted)
 		qemu_plugin_register_vcpu_tb_exec_cb(tb, tb_exec,
-			QEMU_PLUGIN_CB_NO_REGS, (void *)(uintptr_t)counted);
+						     QEMU_PLUGIN_CB_NO_REGS,
+						     (void *)(uintptr_t)counted);
 }
 
 static void at_exit(qemu_plugin_id_t id, void *udata)
@@ -782,11 +793,11 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 		if (eq) {
 			size_t kl = eq - argv[i];
 
-			if (kl == 3 && !strncmp(argv[i], "all", 3))
+			if (kl == 3 && !strncmp(argv[i], "all", 3)) {
 				ok = qemu_plugin_bool_parse("all", eq + 1, &count_all);
-			else if (kl == 6 && !strncmp(argv[i], "window", 6))
+			} else if (kl == 6 && !strncmp(argv[i], "window", 6)) {
 				ok = qemu_plugin_bool_parse("window", eq + 1, &use_window);
-			else if (kl == 3 && !strncmp(argv[i], "out", 3) && eq[1]) {
+			} else if (kl == 3 && !strncmp(argv[i], "out", 3) && eq[1]) {
 				out_path = eq + 1;	/* argv outlives the plugin */
 				ok = true;
 			} else if (kl == 6 && !strncmp(argv[i], "blocks", 6) && eq[1]) {

@@ -1,3 +1,4 @@
+// SPDX-License-Identifier: GPL-2.0-or-later
 /*
  * Guest program for the lockcount tests (runs under qemu-x86_64).
  * "seq": a fixed sequence of locked / non-locked instructions between
@@ -136,13 +137,14 @@ static void pingpong(void)
 
 int main(int argc, char **argv)
 {
-	if (argc > 1 && !strcmp(argv[1], "mt"))
+	if (argc > 1 && !strcmp(argv[1], "mt")) {
 		mt();
-	else if (argc > 1 && !strncmp(argv[1], "pingpong", 8)) {
+	} else if (argc > 1 && !strncmp(argv[1], "pingpong", 8)) {
 		pp_locked = !strcmp(argv[1], "pingpong-locked");
 		pingpong();
-	} else
+	} else {
 		seq();
+	}
 	printf("g=%d\n", g);
 	return 0;
 }

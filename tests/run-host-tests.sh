@@ -155,11 +155,12 @@ for m in "$top"/tests/broken/tools/lockcount-*.patch; do
 	name=$(basename "$m" .patch)
 	catcher=$(sed -n 's/^Catcher: lockcount://p' "$m")
 	tmp=$(mktemp -d)
-	cp -r "$top/tools/lockcount" "$tmp/"
-	rm -f "$tmp/lockcount/liblockcount.so" "$tmp/lockcount/tests/lockprog"
-	if ! patch -s -d "$tmp" -p2 <"$m" >/dev/null; then
+	mkdir -p "$tmp/tools"
+	cp -r "$top/tools/lockcount" "$tmp/tools/"
+	rm -f "$tmp/tools/lockcount/liblockcount.so" "$tmp/tools/lockcount/tests/lockprog"
+	if ! (cd "$tmp" && git apply "$m"); then
 		echo "FAIL mutant:$name (does not apply)"
-	elif out=$(make -s -C "$tmp/lockcount" test 2>&1 || true)
+	elif out=$(make -s -C "$tmp/tools/lockcount" test 2>&1 || true)
 		[[ $out == *"not ok - $catcher  # "* ]]; then
 		echo "PASS mutant:$name (killed by lockcount:$catcher)"
 	else

@@ -57,12 +57,18 @@ done
 # The kselftest gate's comparison (kselftest-compare.py) on fixtures:
 # each way a patched run can be worse than the base's fails it; the same
 # run, and a report that differs only in CPU, PID and offsets, do not.
-gate() {
-	local name=$1 want=$2 patched=$3 pcon=$4 known=${5:-}
-	local fx=$top/tests/kselftest-gate/fixtures rc
-	python3 "$top/scripts/kselftest-compare.py" --base "$fx/base.log" \
-		--patched "$fx/$patched" --base-console "$fx/base-console.log" \
-		--patched-console "$fx/$pcon" ${known:+--known "$fx/$known"} \
+# compare NAME WANT ARGS...: kselftest-compare.py on the fixtures (ARGS
+# name files in tests/kselftest-gate/fixtures/) must exit WANT.
+compare() {
+	local name=$1 want=$2 fx=$top/tests/kselftest-gate/fixtures rc a args=()
+	shift 2
+	for a in "$@"; do
+		case $a in
+		--*) args+=("$a") ;;
+		*) args+=("$fx/$a") ;;
+		esac
+	done
+	python3 "$top/scripts/kselftest-compare.py" --base "$fx/base.log" "${args[@]}" \
 		--out "$(mktemp)" >/dev/null 2>&1
 	rc=$?
 	if [ $rc -eq "$want" ]; then
@@ -70,6 +76,11 @@ gate() {
 	else
 		echo "FAIL kselftest-gate:$name (exit $rc, expected $want)"
 	fi
+}
+gate() {
+	local name=$1 want=$2 patched=$3 pcon=$4 known=${5:-}
+	compare "$name" "$want" --patched "$patched" --base-console base-console.log \
+		--patched-console "$pcon" ${known:+--known "$known"}
 }
 gate same-run 0 same.log base-console.log known.txt
 gate same-report-other-cpu 0 same.log same-console.log known.txt
@@ -83,18 +94,8 @@ gate new-console-report 1 same.log new-console.log known.txt
 # A regression stands unless reruns show the base failing it too, and the
 # patched kernel failing it in no more than half the reruns more.
 rerun() {
-	local name=$1 want=$2 base=$3 patched=$4
-	local fx=$top/tests/kselftest-gate/fixtures rc
-	python3 "$top/scripts/kselftest-compare.py" --base "$fx/base.log" \
-		--patched "$fx/test-regression.log" --known "$fx/known.txt" \
-		--rerun-base "$fx/$base" --rerun-patched "$fx/$patched" \
-		--out "$(mktemp)" >/dev/null 2>&1
-	rc=$?
-	if [ $rc -eq "$want" ]; then
-		echo "PASS kselftest-gate:$name"
-	else
-		echo "FAIL kselftest-gate:$name (exit $rc, expected $want)"
-	fi
+	compare "$1" "$2" --patched test-regression.log --known known.txt \
+		--rerun-base "$3" --rerun-patched "$4"
 }
 rerun rerun-nondeterministic-on-base 0 rerun-base-flaky.log rerun-patched-2of3.log
 rerun rerun-base-always-passes 1 rerun-base-stable.log rerun-patched-2of3.log

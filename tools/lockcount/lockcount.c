@@ -41,6 +41,7 @@
  *   P vaddr R W L   (per instruction with a transfer)
  *   L line R W L    (per line with a transfer; line = address of its
  *                    first byte)
+ *   X line vaddr R W L  (per line and instruction with a transfer)
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -233,11 +234,19 @@ static void *zalloc(size_t size)
 #define LINE_HASH	(1 << 20)
 #define LINE_LOCKS	(1 << 10)
 
+/* The transfers one instruction made on one line. */
+struct pair {
+	struct rec *r;
+	uint64_t xfer[X_KINDS];
+	struct pair *next;
+};
+
 struct line {
 	uint64_t addr;		/* vaddr >> LINE_SHIFT */
 	uint64_t sharers;	/* vCPUs holding a valid copy */
 	int last_writer;	/* -1: none since the window opened */
 	uint64_t xfer[X_KINDS];
+	struct pair *pairs;	/* only instructions that made a transfer */
 	struct line *next;
 };
 
@@ -283,8 +292,21 @@ static void coh_line(unsigned int vcpu, uint64_t addr, bool store,
 			k = X_READ;
 		l->sharers |= me;
 	}
-	if (k >= 0)
+	if (k >= 0) {
+		struct pair *pr;
+
 		l->xfer[k]++;
+		for (pr = l->pairs; pr; pr = pr->next)
+			if (pr->r == r)
+				break;
+		if (!pr) {
+			pr = zalloc(sizeof(*pr));
+			pr->r = r;
+			pr->next = l->pairs;
+			l->pairs = pr;
+		}
+		pr->xfer[k]++;
+	}
 	pthread_mutex_unlock(m);
 	if (k >= 0) {
 		__atomic_fetch_add(&r->xfer[k], 1, __ATOMIC_RELAXED);
@@ -305,6 +327,8 @@ static void coh_reset(void)
 			l->sharers = 0;
 			l->last_writer = -1;
 			memset(l->xfer, 0, sizeof(l->xfer));
+			for (struct pair *pr = l->pairs; pr; pr = pr->next)
+				memset(pr->xfer, 0, sizeof(pr->xfer));
 		}
 		pthread_mutex_unlock(m);
 	}
@@ -554,13 +578,23 @@ static void dump_coherence(FILE *f)
 		if (!line_tab[h])
 			continue;
 		pthread_mutex_lock(m);
-		for (struct line *l = line_tab[h]; l; l = l->next)
-			if (l->xfer[0] || l->xfer[1] || l->xfer[2])
-				fprintf(f, "L %llx %llu %llu %llu\n",
-					(unsigned long long)(l->addr << LINE_SHIFT),
-					(unsigned long long)l->xfer[0],
-					(unsigned long long)l->xfer[1],
-					(unsigned long long)l->xfer[2]);
+		for (struct line *l = line_tab[h]; l; l = l->next) {
+			unsigned long long a = l->addr << LINE_SHIFT;
+
+			if (!(l->xfer[0] || l->xfer[1] || l->xfer[2]))
+				continue;
+			fprintf(f, "L %llx %llu %llu %llu\n", a,
+				(unsigned long long)l->xfer[0],
+				(unsigned long long)l->xfer[1],
+				(unsigned long long)l->xfer[2]);
+			for (struct pair *pr = l->pairs; pr; pr = pr->next)
+				if (pr->xfer[0] || pr->xfer[1] || pr->xfer[2])
+					fprintf(f, "X %llx %llx %llu %llu %llu\n", a,
+						(unsigned long long)pr->r->vaddr,
+						(unsigned long long)pr->xfer[0],
+						(unsigned long long)pr->xfer[1],
+						(unsigned long long)pr->xfer[2]);
+		}
 		pthread_mutex_unlock(m);
 	}
 }

@@ -244,16 +244,24 @@ PP_ITER = 1000
 
 
 def parse_coherence(path):
-    """-> (header dict, {vaddr: [r, w, l]}, {line: [r, w, l]})"""
+    """-> (header dict, {vaddr: [r, w, l]}, {line: [r, w, l]});
+    the X lines go to PAIRS[path]: {(line, vaddr): [r, w, l]}"""
     with open(path) as f:
         lines = f.read().splitlines()
     assert lines[0].startswith("# coherence v1 "), lines[0]
     head = {k: int(v) for k, v in (t.split("=") for t in lines[0].split()[3:])}
     per = {"P": {}, "L": {}}
+    pairs = PAIRS.setdefault(path, {})
     for l in lines[1:]:
-        t, a, r, w, k = l.split()
-        per[t][int(a, 16)] = [int(r), int(w), int(k)]
+        f = l.split()
+        if f[0] == "X":
+            pairs[(int(f[1], 16), int(f[2], 16))] = [int(x) for x in f[3:]]
+        else:
+            per[f[0]][int(f[1], 16)] = [int(x) for x in f[2:]]
     return head, per["P"], per["L"]
+
+
+PAIRS = {}
 
 
 def coherence_cases(L):
@@ -313,6 +321,17 @@ def coherence_cases(L):
         return ok, "turn line: %d reads, %d write-invalidates, %d locked; t_pp_xchg %s" % (
             r, w, k, x)
 
+    def t_pairs():
+        coh = os.path.join(TMP, "pingpong-coh.txt")
+        pairs = PAIRS[coh]
+        turn = {v: x for (l, v), x in pairs.items() if l == syms["turn"]}
+        want = {L["t_pp_load"], L["t_pp_store"]}
+        sums = [sum(x[i] for x in turn.values()) for i in range(3)]
+        _, _, lines = res["pingpong"]
+        return (set(turn) == want and sums == lines[syms["turn"]],
+                "turn line's instructions %s, sums %s" % (
+                    {"%x" % v: x for v, x in turn.items()}, sums))
+
     def t_totals():
         head, _, lines = res["pingpong"]
         sums = [sum(v[i] for v in lines.values()) for i in range(3)]
@@ -327,6 +346,7 @@ def coherence_cases(L):
         case("coherence: transfers attributed to the load and the store", t_attribution)
         case("coherence: a line of one thread's own: no transfer", t_private)
         case("coherence: per-line counts add up to the header", t_totals)
+        case("coherence: a line's transfers split by instruction", t_pairs)
     case("coherence: pingpong-locked runs", lambda: go("pingpong-locked"))
     if "pingpong-locked" in res:
         case("coherence: the same with xchg: 2 locked RMW transfers per round", t_locked)

@@ -25,6 +25,8 @@
 # whole set takes hours, so it can be run a few collections at a time.
 # The table covers every collection run on these two kernel builds, and
 # names those not run yet; a rebuilt kernel makes its old results stale.
+# KSFT_REPORT_ONLY=1 writes the table again from the kept results (after a
+# change to both-fail.txt, say): no build, no guest.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -49,7 +51,12 @@ store=$BUILD/kselftest-gate
 mkdir -p "$BUILD/report"
 
 start=$(date +%s)
+report_only=${KSFT_REPORT_ONLY:-0}
 for v in "${variants[@]}"; do
+	if [ "$report_only" = 1 ]; then
+		[ -f "$OUT/$v/arch/x86/boot/bzImage" ] || die "KSFT_REPORT_ONLY: no $v kernel built"
+		continue
+	fi
 	bash "$TOP/scripts/build-kernel.sh" "$v"
 	bash "$TOP/scripts/build-tools.sh" "$v" upstream "${all[@]}"
 done
@@ -98,23 +105,26 @@ guests() {
 # timeouts would allow: three hours, or KSFT_GUEST_TIMEOUT.
 guest_timeout=${KSFT_GUEST_TIMEOUT:-10800}
 died=0
-guests kselftest-gate "lazymm_ksft_collections=$(IFS=,; echo "${collections[*]}")" \
-	"$guest_timeout" || died=1
+[ "$report_only" = 1 ] || guests kselftest-gate \
+	"lazymm_ksft_collections=$(IFS=,; echo "${collections[*]}")" "$guest_timeout" || died=1
 
 # Split each run by collection: the TAP at its "# selftests: C: P" lines,
 # the console at run_kselftest.sh's "kselftest: Running tests in C" (what
 # came before the first, the boot, goes with the first collection).
 for v in "${variants[@]}"; do
+	[ "$report_only" = 0 ] || break
 	d=$store/$v
 	mkdir -p "$d"
 	id=$(kernel_id "$v")
 	run=$BUILD/runs/kselftest-gate-$v
 	for c in "${collections[@]}"; do
-		rm -f "$d/$c.log" "$d/$c.console" "$d/$c.id"
+		rm -f "$d/$c.log" "$d/$c.console" "$d/$c.id" "$d/$c.incomplete"
 	done
 	awk -v d="$d" '/^# selftests: [^:]+: / { c = $3; sub(/:$/, "", c) }
 		c != "" { print > (d "/" c ".log") }' "$run/kselftests.log"
-	awk -v d="$d" 'match($0, /kselftest: Running tests in [^ ]+/) {
+	# (The serial console ends its lines with CR LF.)
+	awk -v d="$d" '{ sub(/\r$/, "") }
+		match($0, /kselftest: Running tests in [^ ]+/) {
 			c = substr($0, RSTART + 28, RLENGTH - 28)
 			if (first == "") { first = c; printf "%s", pre > (d "/" c ".console") }
 		}
@@ -129,26 +139,36 @@ for v in "${variants[@]}"; do
 	fi
 	for c in "${collections[@]}"; do
 		# A collection the guest never reached has no results.
-		if [ ! -f "$d/$c.log" ] || [ "$c" = "$last" ]; then
-			continue
-		fi
+		[ -f "$d/$c.log" ] || continue
 		touch "$d/$c.console"
-		echo "$id $(date -u +%Y-%m-%dT%H:%MZ)" >"$d/$c.id"
+		tag=id
+		[ "$c" != "$last" ] || tag=incomplete
+		echo "$id $(date -u +%Y-%m-%dT%H:%MZ)" >"$d/$c.$tag"
 	done
 done
 
 # What the table covers: the collections with results from both kernels
-# as built now.
+# as built now, and those a guest died in (what they ran is compared, and
+# they stay marked incomplete, failing the gate, until they run again).
 ids=()
 for v in "${variants[@]}"; do ids+=("$(kernel_id "$v")"); done
 covered=() missing=() when=()
 for c in "${all[@]}"; do
-	ok=1
+	ok=1 part=0
 	for i in "${!variants[@]}"; do
-		f=$store/${variants[$i]}/$c.id
-		[ -f "$f" ] && [ "$(cut -d' ' -f1 "$f")" = "${ids[$i]}" ] || ok=0
+		f=$store/${variants[$i]}/$c
+		if [ "$(cut -d' ' -f1 "$f.id" 2>/dev/null)" = "${ids[$i]}" ]; then
+			:
+		elif [ "$(cut -d' ' -f1 "$f.incomplete" 2>/dev/null)" = "${ids[$i]}" ]; then
+			part=1
+		else
+			ok=0
+		fi
 	done
-	if [ $ok -eq 1 ]; then
+	if [ $ok -eq 1 ] && [ $part -eq 1 ]; then
+		covered+=("$c")
+		when+=("$c (incomplete: a guest died in it)")
+	elif [ $ok -eq 1 ]; then
 		covered+=("$c")
 		when+=("$c $(cut -d' ' -f2 "$store/${variants[1]}/$c.id")")
 	else
@@ -159,8 +179,8 @@ done
 merged=$BUILD/runs/kselftest-gate-merged
 mkdir -p "$merged"
 for v in "${variants[@]}"; do
-	for c in "${covered[@]}"; do cat "$store/$v/$c.log"; done >"$merged/$v.log"
-	for c in "${covered[@]}"; do cat "$store/$v/$c.console"; done >"$merged/$v.console"
+	for c in "${covered[@]}"; do cat "$store/$v/$c.log" 2>/dev/null || true; done >"$merged/$v.log"
+	for c in "${covered[@]}"; do cat "$store/$v/$c.console" 2>/dev/null || true; done >"$merged/$v.console"
 done
 
 qemu_system
@@ -172,6 +192,7 @@ preamble+=" Collections (with the time their run ended, UTC): $(printf '%s, ' "$
 	preamble+=" **Not run yet on these kernel builds: ${missing[*]}** (\`make kselftest-gate KSFT_COLLECTIONS=\"${missing[*]}\"\`)."
 compare() {
 	local took=" \`make kselftest-gate\` with KSFT_COLLECTIONS=\"${collections[*]}\": $(($(date +%s) - start)) s."
+	[ "$report_only" = 0 ] || took=" Written again from the kept results (KSFT_REPORT_ONLY=1)."
 	python3 "$TOP/scripts/kselftest-compare.py" \
 		--base "$merged/${variants[0]}.log" --patched "$merged/${variants[1]}.log" \
 		--base-console "$merged/${variants[0]}.console" \
@@ -181,7 +202,8 @@ compare() {
 }
 rc=0
 compare --regressions-out "$merged/regressions.txt" || rc=$?
-if [ $rc -ne 0 ] && [ -s "$merged/regressions.txt" ] && [ "$reruns" -gt 0 ]; then
+if [ $rc -ne 0 ] && [ -s "$merged/regressions.txt" ] && [ "$reruns" -gt 0 ] &&
+	[ "$report_only" = 0 ]; then
 	log "rerunning $(wc -l <"$merged/regressions.txt") regressed tests $reruns times on both kernels"
 	guests kselftest-gate-rerun "lazymm_ksft_tests=$(paste -sd, "$merged/regressions.txt") lazymm_ksft_repeat=$reruns" \
 		"$guest_timeout" || died=1

@@ -28,9 +28,15 @@ cd "$dst" || exit 1
 # timeout follows up with SIGKILL after 10 s.
 # shellcheck disable=SC2016 # the runner's own $variables, literally
 sed -i 's|^\(\t\t\t/usr/bin/timeout\) \("\$kselftest_timeout" \$1\)|\1 -k 10 \2|' kselftest/runner.sh
+# timeout exits 137 when it had to send SIGKILL: that is a timeout too.
 # shellcheck disable=SC2016
-grep -q 'timeout -k 10 "$kselftest_timeout" $1' kselftest/runner.sh ||
-	{ echo "kselftest/runner.sh: its inner timeout is not where this script expects it"; exit 1; }
+sed -i 's|^\t\t"\$timeout_rc")$|\t\t"$timeout_rc"\|137)|' kselftest/runner.sh
+# shellcheck disable=SC2016
+if ! grep -q 'timeout -k 10 "$kselftest_timeout" $1' kselftest/runner.sh ||
+	! grep -q '"$timeout_rc"|137)' kselftest/runner.sh; then
+	echo "kselftest/runner.sh: its timeout handling is not what this script expects"
+	exit 1
+fi
 timeout=${lazymm_ksft_timeout:-300}
 mm_timeout=${lazymm_ksft_mm_timeout:-900}
 # Tests this harness cannot run, on either kernel (the list says why).

@@ -11,11 +11,12 @@
 #    build/BASE/kselftest-gate/VARIANT/, tagged with the kernel they ran on,
 # 4. compares every collection that has results from the two kernels as
 #    built now (kselftest-compare.py),
-# 5. runs each test that passed on base and not on patched KSFT_RERUNS (5)
+# 5. runs each test that passed on base and not on patched KSFT_RERUNS (10)
 #    more times on both kernels, and compares again with those counts:
 #    build/BASE/report/kselftest-gate.md.
-# Fails on a test that passes on base and not on patched (unless the base
-# fails it too in the reruns: see kselftest-compare.py), on a kernel report
+# Fails on a test that passes on base and not on patched (unless the
+# reruns do not reproduce it, or the base fails it too: see
+# kselftest-compare.py), on a kernel report
 # only the patched console shows, and on a failure on both kernels whose
 # cause tests/kselftest-gate/both-fail.txt does not give. The tests in
 # tests/kselftest-gate/not-run.txt run on neither kernel (it says why).
@@ -42,7 +43,7 @@ done
 variants=(base-distro-debug distro-debug)
 timeout=${KSFT_TIMEOUT:-300}
 mm_timeout=${KSFT_MM_TIMEOUT:-900}
-reruns=${KSFT_RERUNS:-5}
+reruns=${KSFT_RERUNS:-10}
 [[ $reruns =~ ^[0-9]+$ ]] || die "KSFT_RERUNS must be a number, not '$reruns'"
 smp=4
 known=$TOP/tests/kselftest-gate/both-fail.txt

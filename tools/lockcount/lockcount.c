@@ -314,8 +314,8 @@ static void coh_line(unsigned int vcpu, uint64_t addr, bool store,
 	}
 }
 
-/* Called with the counting lock held, as the window opens. */
-static void coh_reset(void)
+/* Call @fn on every line followed, each under its bucket's lock. */
+static void each_line(void (*fn)(struct line *l, void *arg), void *arg)
 {
 	for (size_t h = 0; h < LINE_HASH; h++) {
 		pthread_mutex_t *m = &line_lock[h & (LINE_LOCKS - 1)];
@@ -323,15 +323,25 @@ static void coh_reset(void)
 		if (!line_tab[h])
 			continue;
 		pthread_mutex_lock(m);
-		for (struct line *l = line_tab[h]; l; l = l->next) {
-			l->sharers = 0;
-			l->last_writer = -1;
-			memset(l->xfer, 0, sizeof(l->xfer));
-			for (struct pair *pr = l->pairs; pr; pr = pr->next)
-				memset(pr->xfer, 0, sizeof(pr->xfer));
-		}
+		for (struct line *l = line_tab[h]; l; l = l->next)
+			fn(l, arg);
 		pthread_mutex_unlock(m);
 	}
+}
+
+static void reset_line(struct line *l, void *unused)
+{
+	l->sharers = 0;
+	l->last_writer = -1;
+	memset(l->xfer, 0, sizeof(l->xfer));
+	for (struct pair *pr = l->pairs; pr; pr = pr->next)
+		memset(pr->xfer, 0, sizeof(pr->xfer));
+}
+
+/* Called with the counting lock held, as the window opens. */
+static void coh_reset(void)
+{
+	each_line(reset_line, NULL);
 	for (int k = 0; k < X_KINDS; k++)
 		__atomic_store_n(&xfer_total[k], 0, __ATOMIC_RELAXED);
 }
@@ -545,6 +555,26 @@ static void dump_blocks(FILE *f)
 		}
 }
 
+static void dump_line(struct line *l, void *arg)
+{
+	unsigned long long a = l->addr << LINE_SHIFT;
+	FILE *f = arg;
+
+	if (!(l->xfer[0] || l->xfer[1] || l->xfer[2]))
+		return;
+	fprintf(f, "L %llx %llu %llu %llu\n", a,
+		(unsigned long long)l->xfer[0],
+		(unsigned long long)l->xfer[1],
+		(unsigned long long)l->xfer[2]);
+	for (struct pair *pr = l->pairs; pr; pr = pr->next)
+		if (pr->xfer[0] || pr->xfer[1] || pr->xfer[2])
+			fprintf(f, "X %llx %llx %llu %llu %llu\n", a,
+				(unsigned long long)pr->r->vaddr,
+				(unsigned long long)pr->xfer[0],
+				(unsigned long long)pr->xfer[1],
+				(unsigned long long)pr->xfer[2]);
+}
+
 /* Caller holds lock. */
 static void dump_coherence(FILE *f)
 {
@@ -572,31 +602,7 @@ static void dump_coherence(FILE *f)
 				(unsigned long long)r->vaddr, (unsigned long long)x[0],
 				(unsigned long long)x[1], (unsigned long long)x[2]);
 	}
-	for (size_t h = 0; h < LINE_HASH; h++) {
-		pthread_mutex_t *m = &line_lock[h & (LINE_LOCKS - 1)];
-
-		if (!line_tab[h])
-			continue;
-		pthread_mutex_lock(m);
-		for (struct line *l = line_tab[h]; l; l = l->next) {
-			unsigned long long a = l->addr << LINE_SHIFT;
-
-			if (!(l->xfer[0] || l->xfer[1] || l->xfer[2]))
-				continue;
-			fprintf(f, "L %llx %llu %llu %llu\n", a,
-				(unsigned long long)l->xfer[0],
-				(unsigned long long)l->xfer[1],
-				(unsigned long long)l->xfer[2]);
-			for (struct pair *pr = l->pairs; pr; pr = pr->next)
-				if (pr->xfer[0] || pr->xfer[1] || pr->xfer[2])
-					fprintf(f, "X %llx %llx %llu %llu %llu\n", a,
-						(unsigned long long)pr->r->vaddr,
-						(unsigned long long)pr->xfer[0],
-						(unsigned long long)pr->xfer[1],
-						(unsigned long long)pr->xfer[2]);
-		}
-		pthread_mutex_unlock(m);
-	}
+	each_line(dump_line, f);
 }
 
 /* Write to PATH.tmp then rename, so a reader never sees a partial file. */

@@ -98,6 +98,12 @@ guests() {
 	for v in "${variants[@]}"; do
 		[ -f "$BUILD/runs/$run-$v/kselftests.log" ] ||
 			die "no kselftest output from $v (console: $BUILD/runs/$run-$v/console.log)"
+		# A run cut short by the guest's own test timeout still writes
+		# "done": its status says it did not finish.
+		if [ "$(cat "$BUILD/runs/$run-$v/kselftests.rc" 2>/dev/null)" != 0 ]; then
+			log "the $v guest's kselftests did not finish (status $(cat "$BUILD/runs/$run-$v/kselftests.rc" 2>/dev/null))"
+			failed=1
+		fi
 	done
 	return $failed
 }

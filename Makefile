@@ -10,7 +10,7 @@ SHELL := /bin/bash
 
 .PHONY: all help check tree export checkpatch host-tests kernel-base kernel-patched prove-red \
 	kernel-debug kernel-base-debug kernel-distro-debug kernel-base-distro-debug bench bench-quick report sparse htmldocs bisect-build \
-	cross-build soak xen-dom0 count-ab model mutants kselftest-gate
+	cross-build soak xen-dom0 count-ab model mutants kselftest-gate send-dry-run
 
 all: report
 
@@ -83,6 +83,11 @@ htmldocs: tree
 # the debug options too.
 bisect-build: tree
 	bash scripts/bisect-build.sh $(BISECT_CONFIG)
+
+# The series as mails (To:/Cc: from get_maintainer.pl), checked and run
+# through git send-email --dry-run; nothing is sent.
+send-dry-run: tree
+	bash scripts/send-dry-run.sh
 
 # Cross-build base and patched for arm64 and ppc64le; the series must not
 # change them (same .config, identical .text).

@@ -289,3 +289,35 @@ if [ -z "$in_order" ] && [[ $moved == "kernel/kthread.c: not found in order: boo
 else
 	echo "FAIL model:a switch's code line out of order is found (in order: '$in_order'; moved: '$moved')"
 fi
+
+# The mails send-dry-run.sh checks (check-mails.py) on tests/mails/: the
+# good series passes (a context line with trailing whitespace is upstream's,
+# not ours), and each way a mail can be wrong fails it.
+mails() {
+	local name=$1 want=$2 edit=$3 file=$4 tmp rc
+	tmp=$(mktemp -d)
+	cp "$top"/tests/mails/*.patch "$tmp"/
+	case $edit in
+	'') ;;
+	drop) rm "$tmp/$file" ;;
+	*) python3 -c "import sys; p=sys.argv[1]; s=open(p).read(); exec(sys.argv[2]); open(p,'w').write(s)" \
+		"$tmp/$file" "$edit" ;;
+	esac
+	python3 "$top/scripts/check-mails.py" "$tmp"/*.patch >/dev/null
+	rc=$?
+	rm -rf "$tmp"
+	if [ $rc -eq "$want" ]; then
+		echo "PASS mails:$name"
+	else
+		echo "FAIL mails:$name (check-mails.py exit $rc, expected $want)"
+	fi
+}
+p1=0001-mm-Add-a-thing.patch
+p2=0002-x86-mm-Use-the-thing.patch
+mails good 0 '' ''
+mails signed-off-by 1 's = s.replace("correct.\n---", "correct.\n\nSigned-off-by: A Person <a@example.org>\n---")' $p1
+mails no-cc 1 's = s.replace("Cc: linux-kernel@vger.kernel.org\n", "")' $p2
+mails numbering 1 's = s.replace("[PATCH 2/2]", "[PATCH 1/2]")' $p2
+mails missing-patch 1 'drop' $p2
+mails trailing-space-message 1 's = s.replace("Use it.", "Use it. ")' $p2
+mails trailing-space-added 1 's = s.replace("+int use = thing;", "+int use = thing; ")' $p2

@@ -11,10 +11,10 @@ export PATH=/usr/bin:/bin:$PATH
 mapfile -t patches < <(series_files)
 [ ${#patches[@]} -gt 0 ] || die "patches/series is empty"
 # checkpatch asks "does MAINTAINERS need updating?" of every patch that adds
-# a file and leaves MAINTAINERS alone, even where an F: line covers the new
-# file already (arch/x86/mm/). That check is done here instead: each file a
-# patch adds must fall under an F: directory of MAINTAINERS, or be an F:
-# file itself, as the series leaves it, or the patch is not clean.
+# a file and leaves MAINTAINERS alone; each such patch of the series adds
+# the F: lines of its files. On top of that: each file a patch adds must
+# fall under an F: directory of MAINTAINERS, or be an F: file itself, as
+# the series leaves it, or the patch is not clean.
 uncovered() {
 	local f entries
 	entries=$(sed -n 's/^F:[[:space:]]*//p' "$TREE/MAINTAINERS")
@@ -29,7 +29,7 @@ uncovered() {
 bad=0
 for p in "${patches[@]}"; do
 	if out=$(cd "$TREE" && ./scripts/checkpatch.pl --strict --no-signoff -q \
-		--ignore FILE_PATH_CHANGES "$p" 2>&1) && out=$(uncovered "$p") && [ -z "$out" ]; then
+		"$p" 2>&1) && out=$(uncovered "$p") && [ -z "$out" ]; then
 		echo "clean: ${p##*/}"
 	else
 		echo "NOT clean: ${p##*/}"

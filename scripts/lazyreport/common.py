@@ -55,9 +55,9 @@ PMU_PROFILED = ("pingpong", "cs1")
 
 # The shootdown's own code (arch/x86/mm/tlb.c): the hook, the walk of the
 # candidates, the per-candidate test (once per CPU in mm_cpumask()) and the
-# IPI handler with the switch it does.
+# IPI handler.
 SHOOTDOWN_FUNCS = ("arch_shoot_down_dead_mm", "shoot_down_mm", "mm_maybe_loaded",
-                   "leave_dead_mm", "switch_lazy_to_init_mm")
+                   "leave_dead_mm")
 # Where a machine this size is modelled, beside the measured vCPU counts.
 SHOOTDOWN_MODEL_CPUS = (144, 1024)
 

@@ -21,14 +21,19 @@
  *
  * -D switches put back each hole the series closes:
  *   HOLE1  switch_mm_irqs_off() clears prev's mm_cpumask bit and reads
- *          prev's LDT after loaded_mm names next (patch 4)
- *   HOLE2  a CPU goes offline lazily on a user mm (patch 11)
- *   HOLE3  kthread_unuse_mm() stays lazily on a dead mm (patch 12)
+ *          prev's LDT after loaded_mm names next ("x86/mm: Let go of prev
+ *          before loaded_mm names next")
+ *   HOLE2  a CPU goes offline lazily on a user mm (6.12's "x86/smpboot:
+ *          leave the lazy mm before going offline")
+ *   HOLE3  kthread_unuse_mm() stays lazily on a dead mm ("kthread: Don't
+ *          leave a CPU lazily on a dead mm")
  *   HOLE5  a kernel thread switched out while it uses a dead mm leaves its
- *          CPU lazily on it (patch 12; found by this model)
+ *          CPU lazily on it ("kthread: Don't leave a CPU lazily on a dead
+ *          mm"; found by this model)
  *   EFI_RESTORE_LAZY  efi_leave_mm() switches back to the lazy mm it came
- *          from (patch 9)
- *   NO_SHOOTDOWN  arch_shoot_down_dead_mm() does nothing (patch 6)
+ *          from (6.12's "x86/efi: never switch back to a lazy mm")
+ *   NO_SHOOTDOWN  arch_shoot_down_dead_mm() does nothing ("x86/mm: Shoot
+ *          lazy CPUs off a dead mm")
  * V73  the 7.3 protocol, where it differs from 6.12's:
  *          - the EFI call is use_temporary_mm(): leave_mm() first if
  *            is_lazy, save loaded_mm, switch back to it afterwards;

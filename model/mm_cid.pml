@@ -11,7 +11,8 @@
  * no flag and keeps the cid, the remote clear sees the user task still
  * current and leaves it. With the lazy mm reference, the locked increment
  * of mm_count was that barrier; under ARCH_NO_TASK_ACTIVE_MM,
- * switch_mm_cid() issues smp_mb() (patch 13).
+ * switch_mm_cid() issues smp_mb() (6.12's "sched/mm_cid: full barrier
+ * without lazy mm refs").
  *
  * -DNO_MB removes it; spin then finds the outcome both-miss.
  */

@@ -30,7 +30,7 @@ for side in base patched; do
 	[ $side = base ] || v=$after
 	dir=$BUILD/runs/$name/count-$side
 	bash "$TOP/scripts/run-vm.sh" --smp 4 --mem 1024 \
-		--plugin "$TOP/tools/lockcount/liblockcount.so,out=$dir/lockcount.txt,blocks=$dir/blocks.txt" \
+		--plugin "$TOP/tools/lockcount/liblockcount.so,out=$dir/lockcount.txt,blocks=$dir/blocks.txt,coherence=$dir/coherence.txt" \
 		"$v" "$name/count-$side" bench-count
 done
 python3 "$TOP/scripts/report.py" --runs "$BUILD/runs/$name" --out "$BUILD/report-$name" \

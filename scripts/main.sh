@@ -58,10 +58,10 @@ for r in $(seq "$ROUNDS"); do
 	done
 done
 
-phase "locked instructions per unit of work (TCG plugin)"
+phase "locked instructions and cache-line transfers per unit of work (TCG plugin)"
 for v in "${VARIANTS[@]}"; do
 	bash "$TOP/scripts/run-vm.sh" --smp 4 --mem 1024 "${common[@]}" \
-		--plugin "$TOP/tools/lockcount/liblockcount.so,out=$BUILD/runs/count-$v/lockcount.txt,blocks=$BUILD/runs/count-$v/blocks.txt" \
+		--plugin "$TOP/tools/lockcount/liblockcount.so,out=$BUILD/runs/count-$v/lockcount.txt,blocks=$BUILD/runs/count-$v/blocks.txt,coherence=$BUILD/runs/count-$v/coherence.txt" \
 		"$v" "count-$v" bench-count
 done
 

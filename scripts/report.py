@@ -21,12 +21,12 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lazyreport.common import NM  # noqa: E402
 from lazyreport.read import (  # noqa: E402
-    Missing, discover, read_ipis, read_locks, read_machine, read_perf,
-    read_pmu, read_shootdown, read_throughput)
+    Missing, discover, read_coherence, read_ipis, read_locks, read_machine,
+    read_perf, read_pmu, read_shootdown, read_throughput)
 from lazyreport.compute import (  # noqa: E402
     ipi_rows, removed_mm_pair, shootdown_rows, summarize_workload)
 from lazyreport.render import (  # noqa: E402
-    headline, plot_ipis, plot_locks, plot_throughput, section_intro,
+    headline, plot_ipis, plot_locks, plot_throughput, section_coherence, section_intro,
     section_ipis, section_locks, section_missing, section_model,
     section_mutants, section_perf, section_pmu, section_reproduce,
     section_shootdown, section_throughput, table)
@@ -76,6 +76,7 @@ def build(a):
     perf = read_perf(a.runs, miss)
     maps = {"base": a.system_map_base, "patched": a.system_map_patched}
     locks = read_locks(a.runs, maps, miss)
+    coh = read_coherence(a.runs, maps, locks, miss)
     ipi = ipi_rows(read_ipis(a.runs, a.sweep, miss))
     sd = shootdown_rows(read_shootdown(a.runs, a.sd_sweep, maps, miss))
     os.makedirs(a.out, exist_ok=True)
@@ -90,6 +91,7 @@ def build(a):
           + table(("metric", "base", "patched", "goal", "result"),
                   headline(thr, locks, ipi))
           + "\n" + section_locks(locks, errs["locks"])
+          + section_coherence(coh)
           + section_throughput(thr, errs["throughput"], machine["qemu"].get("smp") or NM)
           + section_perf(perf)
           + section_pmu(read_pmu(a.runs, miss))

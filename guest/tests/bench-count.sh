@@ -1,15 +1,18 @@
 #!/bin/sh
 # Runs under the TCG lock-counting plugin (tools/lockcount), which writes
-# $RESULTS/lockcount.txt (and blocks.txt, per translation block) at each
-# STOP marker: keep a copy per workload.
+# $RESULTS/lockcount.txt (and blocks.txt, per translation block, and
+# coherence.txt, its cache-line transfers) at each STOP marker: keep a
+# copy per workload.
 set -e
 b=$GUEST_DIR/../tools/bench/lazybench
 cd /tmp
 keep() {
 	cp "$RESULTS/lockcount.txt" "$RESULTS/lockcount-$1.txt"
-	if [ -f "$RESULTS/blocks.txt" ]; then
-		cp "$RESULTS/blocks.txt" "$RESULTS/blocks-$1.txt"
-	fi
+	for f in blocks coherence; do
+		if [ -f "$RESULTS/$f.txt" ]; then
+			cp "$RESULTS/$f.txt" "$RESULTS/$f-$1.txt"
+		fi
+	done
 }
 "$b" pingpong -n "${lazymm_rounds:-2000}" -a 0 -b 1
 keep pingpong

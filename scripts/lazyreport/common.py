@@ -23,6 +23,8 @@ WORKLOADS = [
 ]
 PROFILED = ("pingpong", "forkexit", "cs1", "hackbench")   # perf workloads
 COUNTED = ("pingpong", "forkexit", "exec", "cs1", "hackbench")   # lockcount workloads
+# The plugin's coherence model: the kinds of transfer, in its file's order.
+COHERENCE_KINDS = ("read_after_remote_write", "write_invalidate", "locked_rmw")
 UNIT_OF = {"pingpong": "round trip (4 context switches through idle)",
            "forkexit": "fork + exit + wait",
            "exec": "fork + exec of /bin/true + exit + wait",

@@ -63,6 +63,29 @@ def block_changes(base, patched):
     return rows
 
 
+def coherence_changes(base, patched):
+    """Per function: cache-line transfers per unit (all kinds), base and
+    patched, biggest change first; unchanged ones are left out."""
+    rows = []
+    bf, pf = base["funcs"], patched["funcs"]
+    for fn in set(bf) | set(pf):
+        b = sum(bf.get(fn, [0, 0, 0])) / base["units"]
+        p = sum(pf.get(fn, [0, 0, 0])) / patched["units"]
+        if b == p:
+            continue
+        rows.append({"function": fn, "base": b, "patched": p, "change": p - b})
+    rows.sort(key=lambda r: (-abs(r["change"]), r["function"]))
+    return rows
+
+
+def new_switch_transfers(base, patched):
+    """Context-switch path functions that make transfers on the patched
+    kernel and made none on base: a line the series newly shares."""
+    return sorted(fn for fn in SWITCH_PATH_FUNCS
+                  if sum(patched["funcs"].get(fn, [0, 0, 0]))
+                  and not sum(base["funcs"].get(fn, [0, 0, 0])))
+
+
 def lock_changes(base, patched):
     """Per (function, kind, instruction): per-unit counts and change,
     biggest change first; unchanged ones are left out."""

@@ -7,8 +7,8 @@ import re
 import shlex
 import subprocess
 from .common import (
-    PMU_PROFILED,     COUNTED, LAZY_SWITCH_FUNCS, MM_COUNT_OPS, PROFILED, SWITCH_ENTRY, TOP,
-    VARIANTS, WORKLOADS)
+    COHERENCE_KINDS, COUNTED, LAZY_SWITCH_FUNCS, MM_COUNT_OPS, PMU_PROFILED, PROFILED,
+    SWITCH_ENTRY, TOP, VARIANTS, WORKLOADS)
 
 
 def load_symbolize():
@@ -244,7 +244,7 @@ def attribute_locks(path, system_map, blocks=None):
     with open(path) as f:
         head = dict(t.split("=", 1) for t in f.readline().split()[3:] if "=" in t)
     addrs, names = symbolize.read_system_map(system_map) if system_map else ([], [])
-    funcs, totals, mm_pair = {}, {"atomic": 0, "barrier": 0}, 0
+    funcs, totals, mm_pair, mm_addrs = {}, {"atomic": 0, "barrier": 0}, 0, set()
     for addr, kind, count in rows:
         fn = base_name(symbolize.lookup(addrs, names, addr))
         op = describe_insn(insns.get(addr, ""))
@@ -252,13 +252,62 @@ def attribute_locks(path, system_map, blocks=None):
         totals[kind] = totals.get(kind, 0) + count
         if kind == "atomic" and fn in LAZY_SWITCH_FUNCS and op in MM_COUNT_OPS:
             mm_pair += count
+            mm_addrs.add(addr)
     blk, switches = (attribute_blocks(blocks, addrs, names)
                      if blocks and system_map else (None, None))
     return {"units": units, "totals": totals, "funcs": funcs,
             "blocks": blk, "switches": switches,
             "insns": int(head["insns"]) if "insns" in head else None,
             "stores": int(head["stores"]) if "stores" in head else None,
-            "mm_pair": mm_pair if system_map else None}
+            "mm_pair": mm_pair if system_map else None,
+            "mm_pair_addrs": mm_addrs if system_map else None}
+
+
+def attribute_coherence(path, system_map, mm_pair_addrs=None):
+    """One coherence file -> units, transfers by kind, per function, and
+    on the mm_count line: the lines that the mm_count pair instructions
+    (from the same window's lockcount file, @mm_pair_addrs) made a
+    transfer on, with every transfer any instruction made there. With
+    no mm_count pair instruction executed there is no such line (0)."""
+    head, per_insn, per_line, pairs = symbolize.read_coherence(path)
+    addrs, names = symbolize.read_system_map(system_map) if system_map else ([], [])
+    funcs = {}
+    for addr, x in per_insn.items():
+        fn = base_name(symbolize.lookup(addrs, names, addr))
+        acc = funcs.setdefault(fn, [0, 0, 0])
+        for k in range(3):
+            acc[k] += x[k]
+    totals = [head.get(k, 0) for k in COHERENCE_KINDS]
+    mm_lines, mm_line = None, None
+    if mm_pair_addrs is not None:
+        mm_lines = sorted({ln for ln, a in pairs if a in mm_pair_addrs})
+        mm_line = sum(sum(per_line.get(ln, [0, 0, 0])) for ln in mm_lines)
+    return {"units": head["units"], "totals": totals, "lines": head.get("lines"),
+            "funcs": funcs if system_map else None,
+            "mm_lines": mm_lines, "mm_line": mm_line}
+
+
+def read_coherence(runs, maps, locks, miss):
+    """-> {workload: {variant: attribute_coherence() result or None}}; a
+    count run without coherence files was made without the model."""
+    out = {}
+    for w in COUNTED:
+        out[w] = {}
+        for v in VARIANTS:
+            path = miss.existing(os.path.join(runs, "count-%s" % v, "coherence-%s.txt" % w))
+            res = None
+            if path:
+                smap = maps.get(v) if maps.get(v) and os.path.isfile(maps[v]) else None
+                lk = locks.get(w, {}).get(v)
+                try:
+                    res = attribute_coherence(path, smap,
+                                              lk.get("mm_pair_addrs") if lk else None)
+                except (SystemExit, OSError, ValueError, IndexError) as e:
+                    miss.add(path, "unreadable (%s)" % (e or "not a coherence v1 file"))
+                if res is not None and not res["units"]:
+                    miss.add(path, "units=0: no unit of work was counted")
+            out[w][v] = res
+    return out
 
 
 def read_locks(runs, maps, miss):

@@ -9,7 +9,9 @@ from .common import (
     SWITCH_ENTRY, SWITCH_PATH_FUNCS, TOP_FUNCS, TOP_SYMBOLS, UNIT_OF,
     UNIT_SHORT, VARIANTS, WORKLOADS)
 from .read import parse_number
-from .compute import c2c_summary, linear_fit, removed_mm_pair, block_changes, lock_changes, mm_share, per_unit, ratio, switch_path
+from .compute import (
+    c2c_summary, coherence_changes, linear_fit, new_switch_transfers, removed_mm_pair,
+    block_changes, lock_changes, mm_share, per_unit, ratio, switch_path)
 
 
 def fmt_int(v):
@@ -341,6 +343,58 @@ def section_locks(locks, err):
         out.append(table(("function", "base insns", "patched insns", "change",
                           "base writes", "patched writes", "change"), rows))
     return "".join(out)
+
+
+def section_coherence(coh):
+    """Cache-line transfers per unit of work, from the plugin's coherence
+    model, in the same windows as the locked-instruction counts."""
+    if all(coh[w][v] is None for w in COUNTED for v in VARIANTS):
+        return ("## Cache-line transfers per unit of work\n\n%s (count runs made "
+                "without the plugin's `coherence=`)\n\n" % NM)
+    out = ["## Cache-line transfers per unit of work\n\n",
+           "Counted by the same plugin runs' coherence model (`coherence=`, "
+           "see `tools/lockcount/lockcount.c`): per 64-byte line of kernel "
+           "memory, the vCPUs holding a copy and the last writer, with "
+           "caches that never evict. *read* = a read of a line another vCPU "
+           "wrote last; *invalidate* = a plain write to a line other vCPUs "
+           "hold; *locked* = a locked RMW doing either. Each is a line moving "
+           "between CPUs, which is what a lazy switch's `mm_count` atomics "
+           "cost on a big machine. *mm_count line* = every transfer on the "
+           "lines that the mm_count pair instructions made a transfer on "
+           "(0 where none of them ran). QEMU reports an access "
+           "after making it, so with vCPUs running at once a transfer can "
+           "look like a hit: counts may come short, never over.\n\n"]
+    rows = []
+    for w in COUNTED:
+        for v in VARIANTS:
+            r = coh[w][v]
+            if r is None:
+                rows.append((w, v) + (NM,) * 6)
+                continue
+            u, t = r["units"], r["totals"]
+            rows.append((w, v, fmt_int(u), fmt_ratio(per_unit(sum(t), u)))
+                        + tuple(fmt_ratio(per_unit(x, u)) for x in t)
+                        + (fmt_ratio(per_unit(r["mm_line"], u)),))
+    out.append(table(("workload", "kernel", "units", "transfers/unit", "read/unit",
+                      "invalidate/unit", "locked/unit", "mm_count line/unit"), rows))
+    for w in COUNTED:
+        b, p = coh[w]["base"], coh[w]["patched"]
+        if not (b and p and b["units"] and p["units"]
+                and b["funcs"] is not None and p["funcs"] is not None):
+            continue
+        out.append("\n### Transfers by function: %s\n\n" % w)
+        new = new_switch_transfers(b, p)
+        out.append("Context-switch path functions (%s) that make transfers on "
+                   "the patched kernel and made none on base: %s.\n\n"
+                   % (", ".join("`%s`" % f for f in SWITCH_PATH_FUNCS),
+                      ", ".join("`%s`" % f for f in new) if new else "none"))
+        ch = coherence_changes(b, p)[:TOP_FUNCS]
+        out.append(table(("function", "base/unit", "patched/unit", "change"),
+                         [("`%s`" % c["function"], fmt_ratio(c["base"]),
+                           fmt_ratio(c["patched"]), fmt_signed(c["change"]))
+                          for c in ch])
+                   if ch else "no per-function change\n")
+    return "".join(out) + "\n"
 
 
 def section_throughput(thr, err, smp):

@@ -99,3 +99,37 @@ def c2c_samples_read():
     check(pmu["patched"]["pmu"] == "cpu: locked-access event mem_inst_retired.lock_loads"
           and len(pmu["patched"]["c2c"]["pingpong"]) == 3 and pmu["base"]["c2c"]["cs1"] is None,
           "pmu %r" % pmu["patched"])
+
+
+@case
+def coherence_attributed_to_functions_and_mm_count_line():
+    miss = read.Missing(RUNS)
+    locks = read.read_locks(RUNS, MAPS, miss)
+    coh = read.read_coherence(RUNS, MAPS, locks, miss)
+    b, p = coh["pingpong"]["base"], coh["pingpong"]["patched"]
+    check(b["units"] == 2000 and b["totals"] == [700, 100, 7000], "base %r" % b)
+    # the lock incl (__schedule) and lock decl (finish_task_switch) of the
+    # lockcount file each made 3000 locked transfers on one line: the
+    # mm_count line, 6000 in all
+    check(b["mm_lines"] == [0xffff888004a00000] and b["mm_line"] == 6000,
+          "base mm line %r %r" % (b["mm_lines"], b["mm_line"]))
+    check(b["funcs"].get("__schedule") == [200, 100, 3000], "base funcs %r" % b["funcs"])
+    check(b["funcs"].get("finish_task_switch") == [0, 0, 3000], "base funcs %r" % b["funcs"])
+    # no mm_count pair instruction ran on the patched kernel: no such line
+    check(p["mm_lines"] == [] and p["mm_line"] == 0, "patched mm line %r" % p)
+    check(p["funcs"].get("__switch_to_asm") == [0, 50, 0], "patched funcs %r" % p["funcs"])
+    check(not miss.items, "unexpected missing %r" % miss.items)
+
+
+@case
+def coherence_file_missing_or_bad():
+    d = copy_fixture("coh-runs")
+    os.remove(os.path.join(d, "count-patched", "coherence-cs1.txt"))
+    with open(os.path.join(d, "count-base", "coherence-exec.txt"), "w") as f:
+        f.write("# lockcount v1 units=100\n")
+    miss = read.Missing(d)
+    coh = read.read_coherence(d, MAPS, read.read_locks(d, MAPS, miss), miss)
+    check(coh["cs1"]["patched"] is None and coh["exec"]["base"] is None,
+          "bad inputs read as results")
+    got = " ".join(miss.items)
+    check("coherence-cs1.txt" in got and "coherence-exec.txt" in got, "missing %r" % got)

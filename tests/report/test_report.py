@@ -269,3 +269,15 @@ def shootdown_sweep_missing_is_reported():
     md = run_report(runs=runs)[1]
     contains(md, "shootdown-*-smp*: no shootdown sweep")
     contains(section(md, "The shootdown where it has work"), "Growth fit: not measured")
+
+
+@case
+def coherence_section():
+    sec = section(run_report()[1], "Cache-line transfers")
+    # pingpong: base 7800 transfers over 2000 round trips, 6000 of them on
+    # the mm_count line; patched 1850, none there
+    contains(sec, "| pingpong | base | 2000 | 3.900 | 0.350 | 0.050 | 3.500 | 3.000 |")
+    contains(sec, "| pingpong | patched | 2000 | 0.925 | 0.350 | 0.075 | 0.500 | 0.000 |")
+    contains(sec, "made none on base: `__switch_to_asm`.")
+    contains(sec, "| `__schedule` | 1.650 | 0.150 | -1.500 |")
+    contains(sec, "| `finish_task_switch` | 1.500 | 0.000 | -1.500 |")

@@ -52,6 +52,32 @@ def read_blocks(path):
     return rows
 
 
+def read_coherence(path):
+    """Return (header {key: int}, {vaddr: [r, w, l]}, {line: [r, w, l]},
+    {(line, vaddr): [r, w, l]}) from a coherence= file of the plugin."""
+    head, per_insn, per_line, pairs = None, {}, {}, {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if not parts:
+                continue
+            if line.startswith("# coherence v1"):
+                head = {k: int(v) for k, _, v in
+                        (t.partition("=") for t in parts[3:]) if v}
+            elif parts[0] == "P" and len(parts) == 5:
+                per_insn[int(parts[1], 16)] = [int(x) for x in parts[2:]]
+            elif parts[0] == "L" and len(parts) == 5:
+                per_line[int(parts[1], 16)] = [int(x) for x in parts[2:]]
+            elif parts[0] == "X" and len(parts) == 6:
+                pairs[(int(parts[1], 16), int(parts[2], 16))] = \
+                    [int(x) for x in parts[3:]]
+            else:
+                sys.exit("%s: not a lockcount coherence file: %r" % (path, line))
+    if head is None or "units" not in head:
+        sys.exit("%s: not a lockcount coherence v1 file" % path)
+    return head, per_insn, per_line, pairs
+
+
 def entries(rows, addrs, names, function):
     """How many times the block at the first address of @function ran:
     the calls of a function whose entry block nothing jumps back to."""

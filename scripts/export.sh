@@ -54,3 +54,8 @@ open(out, "w").write(s)
 PY
 fi
 log "exported $(wc -l <"$PATCHES/series") patches to patches/$BASE/"
+# The models name code in the tree (model/code-lines.txt): say now, not in
+# make check, if the series moved it.
+if bash "$TOP/scripts/model.sh" --lines-only | grep '^FAIL'; then
+	die "a model's code line is no longer in the tree: update model/code-lines.txt (and the model) to the code as it is now"
+fi

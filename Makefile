@@ -80,7 +80,8 @@ htmldocs: tree
 	bash scripts/htmldocs.sh
 
 # Build every prefix of the series (bisectability); BISECT_CONFIG=debug for
-# the debug options too.
+# the debug options too; BISECT_BOOT=1 also boots each one and runs the
+# boot and fork/exit smoke tests.
 bisect-build: tree
 	bash scripts/bisect-build.sh $(BISECT_CONFIG)
 

@@ -3,6 +3,10 @@
 # with the guest config, incrementally in one object tree, and report the
 # first prefix that does not build. Uses a separate worktree, so build/BASE/linux
 # is left alone. A prefix whose source tree built before is skipped.
+# BISECT_BOOT=1 also boots each prefix (-smp 4) and runs the boot and
+# fork/exit smoke tests with a console scan: a prefix that builds but
+# cannot run (a store a later patch makes unneeded, removed too early)
+# fails it.
 #   bisect-build.sh [VARIANT-CONFIGS]   (default: guest; "debug" adds debug.config)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -27,7 +31,8 @@ echo "bisect-build: ${#commits[@]} prefixes, fragments ${fragments[*]}, -j$JOBS"
 # dates) that built with these fragments before: not built again, so that
 # a run cut short, or one after a change late in the series, only builds
 # what is new. BISECT_FRESH=1 forgets them.
-built=$OUT/bisect-built-$(echo "${fragments[*]}" | cksum | cut -d' ' -f1).txt
+boot=${BISECT_BOOT:-0}
+built=$OUT/bisect-$([ "$boot" = 1 ] && echo booted || echo built)-$(echo "${fragments[*]}" | cksum | cut -d' ' -f1).txt
 [ "${BISECT_FRESH:-0}" = 0 ] || rm -f "$built"
 touch "$built"
 t0=$(date +%s)
@@ -52,8 +57,20 @@ for c in "${commits[@]}"; do
 		echo "prefix $i FAILS: $subject" >>"$summary"
 		die "prefix $i does not build: $subject (log: $LOGS/bisect-$i.log)"
 	fi
+	if [ "$boot" = 1 ]; then
+		run=bisect-boot/$i
+		rm -rf "$BUILD/runs/$run"
+		bash "$TOP/scripts/run-vm.sh" --smp 4 --mem 1024 --timeout 900 bisect "$run" boot forkexit ||
+			true
+		if ! res=$(bash "$TOP/scripts/parse-results.sh" "$BUILD/runs/$run") ||
+			grep -q '^FAIL' <<<"$res" || ! grep -q '^PASS' <<<"$res"; then
+			grep -v '^PASS' <<<"$res" >&2 || true
+			echo "prefix $i DOES NOT RUN: $subject" >>"$summary"
+			die "prefix $i builds but does not run: $subject (console: $BUILD/runs/$run/console.log)"
+		fi
+	fi
 	echo "$tree" >>"$built"
-	log "prefix $i/${#commits[@]} builds ($(($(date +%s) - start))s): $subject" |
+	log "prefix $i/${#commits[@]} builds$([ "$boot" = 1 ] && echo " and runs") ($(($(date +%s) - start))s): $subject" |
 		tee -a "$summary"
 done
-log "every prefix of the series builds, in $(($(date +%s) - t0))s" | tee -a "$summary"
+log "every prefix of the series builds$([ "$boot" = 1 ] && echo " and runs"), in $(($(date +%s) - t0))s" | tee -a "$summary"

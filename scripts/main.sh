@@ -81,7 +81,7 @@ for n in $SD_SWEEP; do
 	for v in "${VARIANTS[@]}"; do
 		bash "$TOP/scripts/run-vm.sh" --smp "$n" --mem 1024 \
 			--append "${common[1]} lazymm_deadmm=$((n <= 8 ? 40 : n <= 16 ? 20 : 10))" \
-			--plugin "$TOP/tools/lockcount/liblockcount.so,out=$BUILD/runs/shootdown-$v-smp$n/lockcount.txt,blocks=$BUILD/runs/shootdown-$v-smp$n/blocks.txt" \
+			--plugin "$TOP/tools/lockcount/liblockcount.so,out=$BUILD/runs/shootdown-$v-smp$n/lockcount.txt,blocks=$BUILD/runs/shootdown-$v-smp$n/blocks.txt,coherence=$BUILD/runs/shootdown-$v-smp$n/coherence.txt" \
 			"$v" "shootdown-$v-smp$n" bench-shootdown
 	done
 done

@@ -18,6 +18,7 @@ cd /tmp
 if [ -f "$RESULTS/lockcount.txt" ]; then
 	cp "$RESULTS/lockcount.txt" "$RESULTS/lockcount-deadmm.txt"
 	[ ! -f "$RESULTS/blocks.txt" ] || cp "$RESULTS/blocks.txt" "$RESULTS/blocks-deadmm.txt"
+	[ ! -f "$RESULTS/coherence.txt" ] || cp "$RESULTS/coherence.txt" "$RESULTS/coherence-deadmm.txt"
 fi
 "$b" sqpoll -n "$exits" -j "$n" -c >"$RESULTS/sqpoll.log"
 echo "RESULT exits $exits" >>"$RESULTS/sqpoll.log"

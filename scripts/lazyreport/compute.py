@@ -127,7 +127,8 @@ def shootdown_rows(sd):
         b, p = sd[n].get("base"), sd[n].get("patched")
         row = {"n": n, "exits": None, "calls": None, "ipis": None, "found": None,
                "sd_insns": None, "base_insns": None, "patched_insns": None,
-               "base_ipis": None, "patched_ipis": None}
+               "base_ipis": None, "patched_ipis": None,
+               "sd_xfer": None, "base_xfer": None, "patched_xfer": None}
         if p:
             r = p["res"]
             exits = r.get("exits")
@@ -143,6 +144,12 @@ def shootdown_rows(sd):
                     sum(lk["blocks"].get(f, [0, 0])[0] for f in SHOOTDOWN_FUNCS), exits)
             if lk:
                 row["patched_insns"] = per_unit(lk.get("insns"), exits)
+            co = p.get("coherence")
+            if co:
+                row["patched_xfer"] = per_unit(sum(co["totals"]), exits)
+                if co["funcs"] is not None:
+                    row["sd_xfer"] = per_unit(sum(
+                        sum(co["funcs"].get(f, [0, 0, 0])) for f in SHOOTDOWN_FUNCS), exits)
         for side in ("sqpoll", "hotplug"):
             row[side] = _side_per_exit(p.get(side) if p else None,
                                        b.get(side) if b else None)
@@ -151,6 +158,8 @@ def shootdown_rows(sd):
             row["base_ipis"] = per_unit(_cal_tlb(b["res"]), exits)
             if b["locks"]:
                 row["base_insns"] = per_unit(b["locks"].get("insns"), exits)
+            if b.get("coherence"):
+                row["base_xfer"] = per_unit(sum(b["coherence"]["totals"]), exits)
         rows.append(row)
     return rows
 

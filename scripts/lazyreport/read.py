@@ -389,7 +389,16 @@ def read_shootdown(runs, sweep, maps, miss):
                                             blocks if os.path.isfile(blocks) else None)
                 except (SystemExit, OSError, ValueError, IndexError) as e:
                     miss.add(count, "unreadable (%s)" % (e or "not a lockcount v1 file"))
-            out[n][v] = {"res": {k: int(val) for k, val in res.items()}, "locks": locks}
+            # The coherence model's file, where the run had coherence=.
+            coh = None
+            cpath = os.path.join(d, "coherence-deadmm.txt")
+            if os.path.isfile(cpath):
+                try:
+                    coh = attribute_coherence(cpath, smap)
+                except (SystemExit, OSError, ValueError, IndexError) as e:
+                    miss.add(cpath, "unreadable (%s)" % (e or "not a coherence v1 file"))
+            out[n][v] = {"res": {k: int(val) for k, val in res.items()}, "locks": locks,
+                         "coherence": coh}
             # The same boot's other exits: an SQPOLL last user; deadmm
             # racing CPU hotplug (from 2 vCPUs).
             for side in SHOOTDOWN_SIDE_RUNS:

@@ -616,6 +616,17 @@ def section_shootdown(rows, removed_per_round_trip):
                   "shootdown IPIs/exit", "shootdown insns/exit",
                   "base CAL+TLB IPIs/exit", "patched CAL+TLB IPIs/exit",
                   "base kernel insns/exit", "patched kernel insns/exit"), tab)]
+    xf = [(r["n"], f(r["sd_xfer"]), f(r["base_xfer"]), f(r["patched_xfer"]))
+          for r in rows]
+    if any(r["patched_xfer"] is not None or r["base_xfer"] is not None for r in rows):
+        out.append("\nCache-line transfers per exit, from the plugin's coherence "
+                   "model (see \"Cache-line transfers per unit of work\"): those "
+                   "the shootdown's own functions make (its reads of other CPUs' "
+                   "`cpu_tlbstate`, the IPIs' call data), and all the kernel "
+                   "makes, both kernels:\n\n"
+                   + table(("vCPUs", "shootdown transfers/exit",
+                            "base kernel transfers/exit",
+                            "patched kernel transfers/exit"), xf))
     sq = [(r["n"], fmt_int(r["sqpoll"]["exits"]), f(r["sqpoll"]["calls"]),
            f(r["sqpoll"]["ipis"]), f(r["sqpoll"]["local"]), f(r["sqpoll"]["cal_tlb"]))
           for r in rows if r.get("sqpoll")]

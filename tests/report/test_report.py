@@ -281,3 +281,10 @@ def coherence_section():
     contains(sec, "made none on base: `__switch_to_asm`.")
     contains(sec, "| `__schedule` | 1.650 | 0.150 | -1.500 |")
     contains(sec, "| `finish_task_switch` | 1.500 | 0.000 | -1.500 |")
+
+
+@case
+def shootdown_transfers_table():
+    sec = section(run_report()[1], "The shootdown where it has work")
+    contains(sec, "| 2 | 1.500 | 8.000 | 6.000 |")
+    contains(sec, "| 1 | not measured | not measured | not measured |")

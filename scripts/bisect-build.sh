@@ -21,8 +21,6 @@ out=$OUT/bisect
 git -C "$TREE" worktree list | grep -q "$wt" ||
 	git -C "$TREE" worktree add -q --detach "$wt" base
 mapfile -t commits < <(git -C "$TREE" rev-list --reverse base..HEAD)
-export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1
-export KBUILD_BUILD_TIMESTAMP="2024-01-01" KBUILD_BUILD_USER=lazymm KBUILD_BUILD_HOST=lazymm
 mkdir -p "$out"
 # One line per prefix, for the README and the issue notes.
 summary=$LOGS/bisect-build.txt
@@ -47,12 +45,11 @@ for c in "${commits[@]}"; do
 		continue
 	fi
 	git -C "$wt" checkout -q --detach "$c"
-	kmake=(make -C "$wt" O="$out" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
-	"${kmake[@]}" allnoconfig >"$LOGS/bisect-config.log" 2>&1
+	kmake "$wt" "$out" allnoconfig >"$LOGS/bisect-config.log" 2>&1
 	for f in "${fragments[@]}"; do cat "$TOP/$f" >>"$out/.config"; done
-	"${kmake[@]}" olddefconfig >>"$LOGS/bisect-config.log" 2>&1
+	kmake "$wt" "$out" olddefconfig >>"$LOGS/bisect-config.log" 2>&1
 	start=$(date +%s)
-	if ! "${kmake[@]}" bzImage >"$LOGS/bisect-$i.log" 2>&1; then
+	if ! kmake "$wt" "$out" bzImage >"$LOGS/bisect-$i.log" 2>&1; then
 		grep -E 'error' "$LOGS/bisect-$i.log" | head -20 >&2
 		echo "prefix $i FAILS: $subject" >>"$summary"
 		die "prefix $i does not build: $subject (log: $LOGS/bisect-$i.log)"

@@ -49,15 +49,6 @@ fi
 out=$OUT/$variant
 mkdir -p "$out"
 
-# ccache: paths relative to build/ so base, patched and a fresh clone share hits.
-export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-15G}
-# Fixed build stamps: otherwise init/version.c and friends never hit the
-# cache, and a relink of the same objects (after a rebase touched every
-# source) would not give the same bzImage: make kselftest-gate keeps its
-# results for as long as the bzImage is the same.
-export KBUILD_BUILD_TIMESTAMP="2024-01-01" KBUILD_BUILD_USER=lazymm KBUILD_BUILD_HOST=lazymm
-export KBUILD_BUILD_VERSION=1
-kmake=(make -C "$src" O="$out" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc")
 
 # Debian's amd64 config of the pinned kernel, from linux-config-BASE of the
 # same version (fetched like the source), unpacked under build/BASE/.
@@ -85,14 +76,14 @@ configure() {
 		cp "$(distro_config)" "$tmp"
 		# No initramfs to load modules from: what Debian builds as a
 		# module is off, unless a fragment builds it in.
-		run_logged "$LOGS/config-$variant.log" "${kmake[@]}" KCONFIG_CONFIG=.config.new mod2noconfig
+		run_logged "$LOGS/config-$variant.log" kmake "$src" "$out" KCONFIG_CONFIG=.config.new mod2noconfig
 	else
-		run_logged "$LOGS/config-$variant.log" "${kmake[@]}" KCONFIG_CONFIG=.config.new allnoconfig
+		run_logged "$LOGS/config-$variant.log" kmake "$src" "$out" KCONFIG_CONFIG=.config.new allnoconfig
 	fi
 	for frag in "${fragments[@]}"; do
 		cat "$TOP/$frag" >>"$tmp"
 	done
-	run_logged "$LOGS/config-$variant.log" "${kmake[@]}" KCONFIG_CONFIG=.config.new olddefconfig
+	run_logged "$LOGS/config-$variant.log" kmake "$src" "$out" KCONFIG_CONFIG=.config.new olddefconfig
 	check_config_fragments --src "$src" "$tmp" "${fragments[@]}"
 	if cmp -s "$tmp" "$out/.config"; then
 		rm -f "$tmp"
@@ -109,7 +100,7 @@ if [ "$config_only" -eq 1 ]; then
 	exit 0
 fi
 log "building $variant kernel (log: $LOGS/build-$variant.log)"
-"${kmake[@]}" bzImage >"$LOGS/build-$variant.log" 2>&1 &
+kmake "$src" "$out" bzImage >"$LOGS/build-$variant.log" 2>&1 &
 pid=$!
 while kill -0 "$pid" 2>/dev/null; do
 	sleep 30

@@ -28,8 +28,6 @@ need_pkgs "${BUILD_PKGS[@]}" "${pkgs[@]}"
 [ -d "$TREE/.git" ] || die "no kernel tree; run 'make tree' first"
 base_src=$(base_worktree)
 
-export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-15G}
-export KBUILD_BUILD_TIMESTAMP="2024-01-01" KBUILD_BUILD_USER=lazymm KBUILD_BUILD_HOST=lazymm
 summary=$LOGS/cross-build.txt
 : >"$summary"
 say() { log "$*"; echo "$*" >>"$summary"; }
@@ -37,16 +35,15 @@ say() { log "$*"; echo "$*" >>"$summary"; }
 # build ARCH VARIANT SRC: configure and build vmlinux in build/BASE/out/cross-ARCH-VARIANT.
 build() {
 	local arch=$1 variant=$2 src=$3 out=$OUT/cross-$1-$2 start
-	local kmake=(make -C "$src" O="$out" -j"$JOBS" ARCH="$karch"
-		CROSS_COMPILE="$cross" CC="ccache ${cross}gcc" HOSTCC="ccache gcc")
+	local cross_args=(ARCH="$karch" CROSS_COMPILE="$cross" CC="ccache ${cross}gcc")
 	mkdir -p "$out"
 	start=$(date +%s)
-	run_logged "$LOGS/cross-$arch-$variant-config.log" "${kmake[@]}" allnoconfig
+	run_logged "$LOGS/cross-$arch-$variant-config.log" kmake "$src" "$out" "${cross_args[@]}" allnoconfig
 	cat "$TOP/configs/cross-$arch.config" >>"$out/.config"
-	run_logged "$LOGS/cross-$arch-$variant-config.log" "${kmake[@]}" olddefconfig
+	run_logged "$LOGS/cross-$arch-$variant-config.log" kmake "$src" "$out" "${cross_args[@]}" olddefconfig
 	check_config_fragments "$out/.config" "configs/cross-$arch.config"
 	log "building $arch $variant (log: $LOGS/cross-$arch-$variant.log)"
-	run_logged "$LOGS/cross-$arch-$variant.log" "${kmake[@]}" vmlinux
+	run_logged "$LOGS/cross-$arch-$variant.log" kmake "$src" "$out" "${cross_args[@]}" vmlinux
 	say "$arch $variant: vmlinux built in $(($(date +%s) - start))s"
 }
 

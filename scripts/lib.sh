@@ -47,6 +47,14 @@ LOGS=$BUILD/logs
 PATCHES=$TOP/patches/$BASE
 BROKEN=$TOP/tests/broken/$BASE
 JOBS=${JOBS:-3}
+# Kernel builds: ccache with paths relative to build/BASE, so base,
+# patched, worktrees and a fresh clone share hits; fixed build stamps,
+# or init/version.c never hits the cache and a relink of the same objects
+# does not give the same bzImage (make kselftest-gate keeps its results
+# for as long as the bzImage is the same).
+export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-15G}
+export KBUILD_BUILD_TIMESTAMP="2024-01-01" KBUILD_BUILD_USER=lazymm KBUILD_BUILD_HOST=lazymm
+export KBUILD_BUILD_VERSION=1
 # The series' KUnit suite: its KTAP lines on a console are test cases.
 KUNIT_SUITE=x86_lazy_mm
 
@@ -92,6 +100,14 @@ VM_PKGS=(qemu-system-x86 ovmf stress-ng busybox-static e2fsprogs)
 TEST_PKGS=(shellcheck qemu-user qemu-system-x86 python3 gcc libc6-dev make gnuplot-nox)
 
 # Run a long command with its output in a log file; on failure show the tail.
+# make in the kernel source SRC with its objects in OUT, through ccache:
+#   kmake SRC OUT [ARGS...]   (a later CC= or HOSTCC= in ARGS wins)
+kmake() {
+	local src=$1 out=$2
+	shift 2
+	make -C "$src" O="$out" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
+}
+
 run_logged() {
 	local logf=$1
 	shift

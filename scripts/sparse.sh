@@ -16,7 +16,7 @@ run_sparse() {	# variant source-tree
 	for f in "${files[@]}"; do
 		[ -f "$2/${f%.o}.c" ] && objs+=("$f")
 	done
-	make -C "$2" O="$OUT/$1" -j"$JOBS" C=2 CC="ccache gcc" "${objs[@]}" 2>&1 |
+	kmake "$2" "$OUT/$1" C=2 "${objs[@]}" 2>&1 |
 		grep -E 'warning:|error:' | sed -E "s|^$2/||" >"$LOGS/sparse-$1.log" || true
 }
 log "sparse on: ${files[*]}"

@@ -129,6 +129,13 @@ if [ -n "$plugin" ]; then
 	qemu+=(-plugin "$plugin")
 fi
 printf '%q ' "${qemu[@]}" >"$res/qemu-cmdline.txt"
+# The host and the QEMU of this run, for a report rendered later or on
+# another machine.
+{
+	echo "host_cpu=$(sed -n 's/^model name[[:space:]]*: *//p' /proc/cpuinfo | head -n 1)"
+	echo "host_cpus=$(nproc)"
+	echo "qemu_version=$("$QEMU_BIN" --version | sed -n '1s/.*version \([^ ]*\).*/\1/p')"
+} >"$res/host.txt"
 
 # Boot once: QEMU's exit status, 125 if the guest never reached init
 # within $boot_timeout seconds (the boot hung).

@@ -5,9 +5,8 @@ import importlib.util
 import os
 import re
 import shlex
-import subprocess
 from .common import (
-    COHERENCE_KINDS, COUNTED, LAZY_SWITCH_FUNCS, MM_COUNT_OPS, PMU_PROFILED, PROFILED,
+    COHERENCE_KINDS, COUNTED, LAZY_SWITCH_FUNCS, MM_COUNT_OPS, NM, PMU_PROFILED, PROFILED,
     SWITCH_ENTRY, TOP, VARIANTS, WORKLOADS)
 
 
@@ -492,29 +491,34 @@ def qemu_setup(path):
     return setup
 
 
-def host_cpu():
-    m = first_match("/proc/cpuinfo", r"^model name\s*:\s*(.*\S)", lines=100000)
-    return m.group(1) if m else "unknown CPU"
-
-
-def qemu_version():
-    try:
-        out = subprocess.run(["qemu-system-x86_64", "--version"], capture_output=True,
-                             text=True, timeout=30).stdout
-    except (OSError, subprocess.SubprocessError):
-        return None
-    m = re.search(r"version (\S+)", out)
-    return m.group(1) if m else None
+def read_host(path):
+    """A run's host.txt (run-vm.sh: the host and QEMU it ran on), key=value
+    lines -> dict."""
+    out = {}
+    with open(path) as f:
+        for line in f:
+            k, sep, v = line.rstrip("\n").partition("=")
+            if sep:
+                out[k] = v
+    return out
 
 
 def read_machine(runs, miss):
+    """The QEMU setup of the runs, and the machine they ran on as they
+    recorded it: the report may be rendered on another one."""
     cmd = miss.existing(os.path.join(runs, "bench-base-r1", "qemu-cmdline.txt"))
     count = os.path.join(runs, "count-base", "qemu-cmdline.txt")
+    hpath = miss.existing(os.path.join(runs, "bench-base-r1", "host.txt"))
+    host = read_host(hpath) if hpath else {}
+    cpath = os.path.join(runs, "count-base", "host.txt")
+    chost = read_host(cpath) if os.path.isfile(cpath) else {}
+    cpus = host.get("host_cpus", "")
     return {"qemu": (qemu_setup(cmd) if cmd else None) or {},
             "count_qemu": (qemu_setup(count) if os.path.exists(count) else None) or {},
-            "host_cpu": host_cpu(),
-            "host_cpus": len(os.sched_getaffinity(0)),
-            "qemu_version": qemu_version(),
+            "host_cpu": host.get("host_cpu") or NM,
+            "host_cpus": int(cpus) if cpus.isdigit() else NM,
+            "qemu_version": host.get("qemu_version"),
+            "count_qemu_version": chost.get("qemu_version"),
             "kernel": {v: kernel_version(runs, v, miss) for v in VARIANTS}}
 
 

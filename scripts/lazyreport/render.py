@@ -237,12 +237,13 @@ def section_intro(a, m):
         "`__mmput()` instead).",
         "Both ran under QEMU %s with %s vCPUs for the throughput and profile "
         "runs, %s for the count runs and %s vCPUs in the IPI sweep, on a host "
-        "with %d CPUs (%s), QEMU %s." % (
+        "with %s CPUs (%s): QEMU %s for the throughput runs, %s for the count "
+        "runs (as the runs recorded them)." % (
             "%s (`-accel %s -cpu %s`)" % (accel.upper(), accel, q.get("cpu") or "?")
             if accel else "(command line " + NM + ")", q.get("smp") or NM,
             m.get("count_qemu", {}).get("smp") or NM,
             " ".join(str(n) for n in a.sweep) or NM, m["host_cpus"], m["host_cpu"],
-            m["qemu_version"] or "(version unknown)"),
+            m["qemu_version"] or NM, m.get("count_qemu_version") or NM),
         "Kernels: %s." % ", ".join("%s `%s`" % (v, k[v] or NM) for v in VARIANTS),
         "Throughput: %d interleaved base/patched rounds of %s s per workload." % (
             a.rounds, a.secs if a.secs is not None else "?"),

@@ -288,3 +288,15 @@ def shootdown_transfers_table():
     sec = section(run_report()[1], "The shootdown where it has work")
     contains(sec, "| 2 | 1.500 | 8.000 | 6.000 |")
     contains(sec, "| 1 | not measured | not measured | not measured |")
+
+
+@case
+def machine_from_the_runs_host_txt():
+    md = run_report()[1]
+    contains(md, "on a host with 2 CPUs (Fixture CPU @ 1.00GHz): QEMU 10.0.2 for the "
+             "throughput runs, 7.2.19 for the count runs (as the runs recorded them).")
+    d = copy_fixture("no-host-txt")
+    os.remove(os.path.join(d, "bench-base-r1", "host.txt"))
+    rc, md, err, _ = run_report(runs=d, extra=("--strict",))
+    contains(md, "on a host with not measured CPUs (not measured)")
+    check(rc != 0 and "bench-base-r1/host.txt" in err, "no host.txt not reported: %r" % err)

@@ -21,7 +21,7 @@ for v in "$before" "$after"; do
 	[ -f "$OUT/$v/arch/x86/boot/bzImage" ] || die "no kernel at $OUT/$v/arch/x86/boot/bzImage"
 	[ -f "$OUT/$v/System.map" ] || die "no System.map in $OUT/$v"
 done
-need_pkgs "${VM_PKGS[@]}" python3
+need_pkgs "${VM_PKGS[@]}" python3 rt-tests
 make -s -C "$TOP/tools/bench"
 make -s -C "$TOP/tools/lockcount"
 
@@ -29,7 +29,7 @@ for side in base patched; do
 	v=$before
 	[ $side = base ] || v=$after
 	dir=$BUILD/runs/$name/count-$side
-	bash "$TOP/scripts/run-vm.sh" --smp 4 --mem 1024 \
+	bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp 4 --mem 1024 \
 		--plugin "$TOP/tools/lockcount/liblockcount.so,out=$dir/lockcount.txt,blocks=$dir/blocks.txt,coherence=$dir/coherence.txt" \
 		"$v" "$name/count-$side" bench-count
 done

@@ -53,14 +53,14 @@ for r in $(seq "$ROUNDS"); do
 	for v in "${VARIANTS[@]}"; do
 		tests=(bench-throughput)
 		[ "$r" = 1 ] && tests+=(bench-perf)
-		bash "$TOP/scripts/run-vm.sh" --smp "$BENCH_SMP" --mem 1024 "${common[@]}" \
+		bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp "$BENCH_SMP" --mem 1024 "${common[@]}" \
 			"$v" "bench-$v-r$r" "${tests[@]}"
 	done
 done
 
 phase "locked instructions and cache-line transfers per unit of work (TCG plugin)"
 for v in "${VARIANTS[@]}"; do
-	bash "$TOP/scripts/run-vm.sh" --smp 4 --mem 1024 "${common[@]}" \
+	bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp 4 --mem 1024 "${common[@]}" \
 		--plugin "$TOP/tools/lockcount/liblockcount.so,out=$BUILD/runs/count-$v/lockcount.txt,blocks=$BUILD/runs/count-$v/blocks.txt,coherence=$BUILD/runs/count-$v/coherence.txt" \
 		"$v" "count-$v" bench-count
 done
@@ -68,7 +68,7 @@ done
 phase "IPIs per exit: vCPU sweep $SWEEP"
 for n in $SWEEP; do
 	for v in "${VARIANTS[@]}"; do
-		bash "$TOP/scripts/run-vm.sh" --smp "$n" --mem 1024 "${common[@]}" \
+		bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp "$n" --mem 1024 "${common[@]}" \
 			"$v" "ipi-$v-smp$n" bench-ipi
 	done
 done
@@ -79,7 +79,7 @@ phase "the shootdown where it has work: vCPU sweep $SD_SWEEP (TCG plugin)"
 # largest runs stay within a minute or two under TCG on a small host.
 for n in $SD_SWEEP; do
 	for v in "${VARIANTS[@]}"; do
-		bash "$TOP/scripts/run-vm.sh" --smp "$n" --mem 1024 \
+		bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp "$n" --mem 1024 \
 			--append "${common[1]} lazymm_deadmm=$((n <= 8 ? 40 : n <= 16 ? 20 : 10))" \
 			--plugin "$TOP/tools/lockcount/liblockcount.so,out=$BUILD/runs/shootdown-$v-smp$n/lockcount.txt,blocks=$BUILD/runs/shootdown-$v-smp$n/blocks.txt,coherence=$BUILD/runs/shootdown-$v-smp$n/coherence.txt" \
 			"$v" "shootdown-$v-smp$n" bench-shootdown

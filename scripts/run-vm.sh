@@ -12,6 +12,9 @@
 #            --plugin "SO,ARGS" (QEMU TCG plugin, e.g. the lock counter)
 #            --xen (boot the kernel as a Xen PV dom0 under Debian's Xen 4.17)
 #            --root-cache loose (9p cache mode of the root; default none)
+#            --fail-on-test (exit 1 if a test exited non-zero: for the
+#            benchmarks, whose report a failed run would leave short; the
+#            test runs are judged by parse-results.sh instead)
 #
 # The guest's root is the host's / over 9p, read-only (as virtme-ng does),
 # so it runs host binaries and the tools built under build/. Results come
@@ -21,7 +24,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 smp=4 mem=3072 timeout=1200 test_timeout=600 efi=0 xen=0 append="" plugin=""
-boot_timeout="" root_cache=""
+boot_timeout="" root_cache="" fail_on_test=0
 boot_tries=5
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -35,6 +38,7 @@ while [ $# -gt 0 ]; do
 	--append) append=$2; shift 2 ;;
 	--plugin) plugin=$2; shift 2 ;;
 	--root-cache) root_cache=$2; shift 2 ;;
+	--fail-on-test) fail_on_test=1; shift ;;
 	-h | --help) sed -n '2,/^set -e/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0 ;;
 	-*) die "unknown option $1" ;;
 	*) break ;;
@@ -208,3 +212,10 @@ if [ ! -f "$res/done" ]; then
 	exit 1
 fi
 log "guest finished in ${elapsed}s (console: $console)"
+if [ $fail_on_test = 1 ]; then
+	for t in "$@"; do
+		[ "$(cat "$res/$t.rc" 2>/dev/null)" = 0 ] && continue
+		tail -n 20 "$res/$t.log" >&2 || true
+		die "guest test $t failed (exit $(cat "$res/$t.rc" 2>/dev/null || echo none); log: $res/$t.log)"
+	done
+fi

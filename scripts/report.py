@@ -26,7 +26,7 @@ from lazyreport.read import (  # noqa: E402
 from lazyreport.compute import (  # noqa: E402
     ipi_rows, removed_mm_pair, shootdown_rows, summarize_workload)
 from lazyreport.render import (  # noqa: E402
-    headline, plot_ipis, plot_locks, plot_throughput, section_coherence, section_intro,
+    headline, plot_ipis, plot_locks, plot_throughput, section_coherence, section_cost, section_intro,
     section_ipis, section_locks, section_missing, section_model,
     section_mutants, section_perf, section_pmu, section_reproduce,
     section_shootdown, section_throughput, table)
@@ -98,6 +98,7 @@ def build(a):
           + section_ipis(ipi, errs["ipi"])
           + section_shootdown(sd, removed_mm_pair(locks))
           + section_model(locks)
+          + section_cost(coh)
           + section_mutants(a.out)
           + section_reproduce(a)
           + section_missing(miss, notes))

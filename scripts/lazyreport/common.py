@@ -63,6 +63,17 @@ SHOOTDOWN_FUNCS = ("arch_shoot_down_dead_mm", "shoot_down_mm", "mm_maybe_loaded"
 # Where a machine this size is modelled, beside the measured vCPU counts.
 SHOOTDOWN_MODEL_CPUS = (144, 1024)
 
+# Published latency of one cache line moving between two cores (two pinned
+# threads doing compare-and-exchange on one line; median), for the cost
+# estimate: (machine, same socket ns, other socket ns). Source: the
+# "core-to-core-latency" tool's README, single- and dual-socket tables,
+# https://github.com/nviennot/core-to-core-latency
+HOP_SOURCE = "https://github.com/nviennot/core-to-core-latency"
+HOP_NS = (
+    ("2x Xeon Platinum 8375C (Ice Lake, 2.9 GHz)", 51, 108),
+    ("2x Xeon Platinum 8275CL (Cascade Lake, 3.0 GHz)", 47, 134),
+)
+
 GOAL_EXTRA_IPIS = 0.05
 GOAL_RATIO = 0.98
 MODEL_CPUS = (1, 2, 4, 8, 24, 64, 192)

@@ -7,7 +7,7 @@ from .common import (
     COUNTED, PMU_PROFILED, GOAL_EXTRA_IPIS, SHOOTDOWN_FUNCS, SHOOTDOWN_MODEL_CPUS, GOAL_RATIO, LAZY_ROUNDS_PER_ROUND_TRIP,
     MM_SYMBOLS, MODEL_CPUS, NM, NOMINAL_ATOMICS_PER_LAZY_ROUND, PROFILED,
     SWITCH_ENTRY, SWITCH_PATH_FUNCS, TOP_FUNCS, TOP_SYMBOLS, UNIT_OF,
-    UNIT_SHORT, VARIANTS, WORKLOADS)
+    HOP_NS, HOP_SOURCE, UNIT_SHORT, VARIANTS, WORKLOADS)
 from .read import parse_number
 from .compute import (
     c2c_summary, coherence_changes, linear_fit, new_switch_transfers, removed_mm_pair,
@@ -548,6 +548,46 @@ numbers come from:
 These are other people's measurements on other hardware, quoted for scale;
 this harness cannot reproduce them under TCG.
 """)
+
+
+def section_cost(coh):
+    """What the mm_count line's transfers would cost on a 2-socket server:
+    the counted transfers times a published per-transfer latency."""
+    rows = []
+    for w in COUNTED:
+        b, p = coh[w]["base"], coh[w]["patched"]
+        if not (b and p and b["units"] and p["units"]
+                and b.get("mm_line") is not None and p.get("mm_line") is not None):
+            continue
+        saved = b["mm_line"] / b["units"] - p["mm_line"] / p["units"]
+        rows.append((w, UNIT_SHORT[w], saved))
+    if not rows:
+        return ("## Cost of the transfers (an estimate)\n\n%s (count runs made "
+                "without the plugin's `coherence=`)\n\n" % NM)
+    out = ["""
+## Cost of the transfers (an estimate, not a measurement)
+
+The counts above are counted, not timed: what a transfer costs TCG cannot
+show. This is the counted change in transfers on the `mm_count` line per
+unit of work, times the published median latency of one line moving
+between two cores (two pinned threads doing compare-and-exchange on one
+line, from %s), with every transfer taken as a same-socket hop and then
+as a cross-socket hop. It leaves out contention: with N CPUs on one mm
+the line also queues, which is what the anchors' large-machine gains
+show and what this cannot model.
+
+""" % HOP_SOURCE]
+    hdr = ["workload", "unit", "mm_count line transfers saved per unit"]
+    for m, _, _ in HOP_NS:
+        hdr += ["%s: same socket" % m, "other socket"]
+    trs = []
+    for w, unit, saved in rows:
+        r = [w, unit, fmt_ratio(saved)]
+        for _, same, other in HOP_NS:
+            r += ["%.0f ns" % (saved * same), "%.0f ns" % (saved * other)]
+        trs.append(tuple(r))
+    out.append(table(tuple(hdr), trs))
+    return "".join(out) + "\n"
 
 
 def section_reproduce(a):

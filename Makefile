@@ -97,6 +97,7 @@ cross-build: tree
 
 # Count-only A/B (TCG plugin) of two kernels built under build/BASE/out/, e.g.
 # two prefixes of the series: make count-ab BEFORE=dir AFTER=dir NAME=name
+# [SD_SWEEP="1 2 4"] (the shootdown runs of make too)
 count-ab:
 	bash scripts/count-ab.sh $(BEFORE) $(AFTER) $(NAME)
 

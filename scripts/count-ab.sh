@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # Count-only A/B of two kernels already built under build/BASE/out/, such as two
 # prefixes of the series: the lock-counting plugin's runs of make (pingpong,
-# fork+exit, fork+exec at 4 vCPUs), and a report of just those counts.
-#   scripts/count-ab.sh BEFORE AFTER NAME
+# fork+exit, fork+exec, context_switch1, hackbench at 4 vCPUs; with
+# SD_SWEEP="1 2 ...", also make's shootdown runs at those vCPU counts),
+# and a report of just those counts.
+#   [SD_SWEEP="N ..."] scripts/count-ab.sh BEFORE AFTER NAME
 #     BEFORE, AFTER  directories of build/BASE/out with a bzImage and System.map
 #     NAME           results in build/BASE/runs/NAME/, report in build/BASE/report-NAME/
 # The report calls BEFORE "base" and AFTER "patched".
@@ -25,13 +27,18 @@ need_pkgs "${VM_PKGS[@]}" python3 rt-tests
 make -s -C "$TOP/tools/bench"
 make -s -C "$TOP/tools/lockcount"
 
+# SD_SWEEP="1 2 4 ...": also the shootdown where it has work (lazybench
+# deadmm) at those vCPU counts, as make runs it.
+SD_SWEEP=${SD_SWEEP:-}
+# shellcheck disable=SC2086 # one vCPU count per word
+check_vcpu_counts $SD_SWEEP
 for side in base patched; do
 	v=$before
 	[ $side = base ] || v=$after
-	dir=$BUILD/runs/$name/count-$side
-	bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp 4 --mem 1024 \
-		--plugin "$TOP/tools/lockcount/liblockcount.so,out=$dir/lockcount.txt,blocks=$dir/blocks.txt,coherence=$dir/coherence.txt" \
-		"$v" "$name/count-$side" bench-count
+	count_run "$v" "$name/count-$side"
+	for n in $SD_SWEEP; do
+		shootdown_run "$v" "$name/shootdown-$side-smp$n" "$n"
+	done
 done
 python3 "$TOP/scripts/report.py" --runs "$BUILD/runs/$name" --out "$BUILD/report-$name" \
 	--system-map-base "$OUT/$before/System.map" --system-map-patched "$OUT/$after/System.map"

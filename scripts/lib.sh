@@ -100,6 +100,31 @@ VM_PKGS=(qemu-system-x86 ovmf stress-ng busybox-static e2fsprogs)
 TEST_PKGS=(shellcheck qemu-user qemu-system-x86 python3 gcc libc6-dev make gnuplot-nox)
 
 # Run a long command with its output in a log file; on failure show the tail.
+# The plugin's count run and the shootdown run, with the files the report
+# reads, for make (main.sh) and make count-ab:
+#   count_run VARIANT RUN [ARGS]        bench-count at 4 vCPUs
+#   shootdown_run VARIANT RUN N [ARGS]  lazybench deadmm at N vCPUs; ARGS
+#                                       go to the kernel command line.
+# Fewer deadmm exits at more vCPUs, so that the largest runs stay within a
+# minute or two under TCG on a small host.
+plugin_args() {
+	local d=$BUILD/runs/$1
+	echo "$TOP/tools/lockcount/liblockcount.so,out=$d/lockcount.txt,blocks=$d/blocks.txt,coherence=$d/coherence.txt"
+}
+count_run() {
+	local v=$1 run=$2
+	shift 2
+	bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp 4 --mem 1024 --append "$*" \
+		--plugin "$(plugin_args "$run")" "$v" "$run" bench-count
+}
+shootdown_run() {
+	local v=$1 run=$2 n=$3
+	shift 3
+	bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp "$n" --mem 1024 \
+		--append "$* lazymm_deadmm=$((n <= 8 ? 40 : n <= 16 ? 20 : 10))" \
+		--plugin "$(plugin_args "$run")" "$v" "$run" bench-shootdown
+}
+
 # make in the kernel source SRC with its objects in OUT, through ccache:
 #   kmake SRC OUT [ARGS...]   (a later CC= or HOSTCC= in ARGS wins)
 kmake() {

@@ -60,9 +60,7 @@ done
 
 phase "locked instructions and cache-line transfers per unit of work (TCG plugin)"
 for v in "${VARIANTS[@]}"; do
-	bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp 4 --mem 1024 "${common[@]}" \
-		--plugin "$TOP/tools/lockcount/liblockcount.so,out=$BUILD/runs/count-$v/lockcount.txt,blocks=$BUILD/runs/count-$v/blocks.txt,coherence=$BUILD/runs/count-$v/coherence.txt" \
-		"$v" "count-$v" bench-count
+	count_run "$v" "count-$v" "${common[1]}"
 done
 
 phase "IPIs per exit: vCPU sweep $SWEEP"
@@ -75,14 +73,10 @@ done
 
 phase "the shootdown where it has work: vCPU sweep $SD_SWEEP (TCG plugin)"
 # Every exit leaves its threads' CPUs lazily on the mm with nothing
-# flushed (lazybench deadmm); fewer exits at more vCPUs, so that the
-# largest runs stay within a minute or two under TCG on a small host.
+# flushed (lazybench deadmm).
 for n in $SD_SWEEP; do
 	for v in "${VARIANTS[@]}"; do
-		bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp "$n" --mem 1024 \
-			--append "${common[1]} lazymm_deadmm=$((n <= 8 ? 40 : n <= 16 ? 20 : 10))" \
-			--plugin "$TOP/tools/lockcount/liblockcount.so,out=$BUILD/runs/shootdown-$v-smp$n/lockcount.txt,blocks=$BUILD/runs/shootdown-$v-smp$n/blocks.txt,coherence=$BUILD/runs/shootdown-$v-smp$n/coherence.txt" \
-			"$v" "shootdown-$v-smp$n" bench-shootdown
+		shootdown_run "$v" "shootdown-$v-smp$n" "$n" "${common[1]}"
 	done
 done
 

@@ -26,7 +26,7 @@ from lazyreport.read import (  # noqa: E402
 from lazyreport.compute import (  # noqa: E402
     ipi_rows, removed_mm_pair, shootdown_rows, summarize_workload)
 from lazyreport.render import (  # noqa: E402
-    headline, plot_ipis, plot_locks, plot_throughput, section_coherence, section_cost, section_intro,
+    headline, plot_ipis, plot_locks, plot_shootdown_transfers, plot_throughput, section_coherence, section_cost, section_intro,
     section_ipis, section_locks, section_missing, section_model,
     section_mutants, section_perf, section_pmu, section_reproduce,
     section_shootdown, section_throughput, table)
@@ -84,6 +84,7 @@ def build(a):
         "throughput": plot_throughput(thr, os.path.join(a.out, "throughput.png")),
         "ipi": plot_ipis(ipi, os.path.join(a.out, "ipi-per-exit.png")),
         "locks": plot_locks(locks, os.path.join(a.out, "locked-per-unit.png")),
+        "shootdown": plot_shootdown_transfers(sd, os.path.join(a.out, "shootdown-transfers.png")),
     }
     notes = ["plot %s: %s" % (k, e) for k, e in errs.items() if e and e != NM]
     md = (section_intro(a, machine)
@@ -96,7 +97,7 @@ def build(a):
           + section_perf(perf)
           + section_pmu(read_pmu(a.runs, miss))
           + section_ipis(ipi, errs["ipi"])
-          + section_shootdown(sd, removed_mm_pair(locks))
+          + section_shootdown(sd, removed_mm_pair(locks), errs["shootdown"])
           + section_model(locks)
           + section_cost(coh)
           + section_mutants(a.out)

@@ -112,6 +112,33 @@ plot "$data" using 1:2 with linespoints pt 7 lw 2 title "base", \\
     return gnuplot(script, data, png)
 
 
+def plot_shootdown_transfers(rows, png):
+    """Cache-line transfers per exit against vCPUs (lazybench deadmm): the
+    shootdown's own and the whole kernel's, both kernels; log scale, as
+    the kernel's are a thousand times the shootdown's."""
+    def col(v):
+        return "%.6f" % v if v else "NaN"
+    rows = [r for r in rows if r.get("patched_xfer") or r.get("base_xfer")]
+    if not rows:
+        return NM
+    data = "".join("%d %s %s %s\n" % (r["n"], col(r.get("sd_xfer")), col(r.get("base_xfer")),
+                                      col(r.get("patched_xfer")))
+                   for r in rows)
+    script = terminal(png) + """\
+set title "cache-line transfers per exit, lazybench deadmm (TCG plugin coherence model)"
+set xlabel "vCPUs"
+set ylabel "transfers per exit"
+set logscale xy 2
+set xtics (%s)
+set grid
+set key top left
+plot "$data" using 1:3 with linespoints pt 7 lw 2 title "base: whole kernel", \\
+     "$data" using 1:4 with linespoints pt 5 lw 2 title "patched: whole kernel", \\
+     "$data" using 1:2 with linespoints pt 9 lw 2 title "patched: the shootdown's own"
+""" % ", ".join(str(r["n"]) for r in rows)
+    return gnuplot(script, data, png)
+
+
 def plot_locks(locks, png):
     """One panel per workload: their per-unit scales differ a lot."""
     data, panels = "", []
@@ -631,7 +658,7 @@ def section_mutants(out):
     return "\n## Mutants (`make mutants`)\n" + body
 
 
-def section_shootdown(rows, removed_per_round_trip):
+def section_shootdown(rows, removed_per_round_trip, plot_err=NM):
     """The deadmm sweep: what an exit costs when the shootdown has work."""
     def f(v):
         return fmt_ratio(v)
@@ -668,6 +695,8 @@ def section_shootdown(rows, removed_per_round_trip):
                    + table(("vCPUs", "shootdown transfers/exit",
                             "base kernel transfers/exit",
                             "patched kernel transfers/exit"), xf))
+        if plot_err != NM:
+            out.append("\n" + image("shootdown-transfers.png", plot_err))
     sq = [(r["n"], fmt_int(r["sqpoll"]["exits"]), f(r["sqpoll"]["calls"]),
            f(r["sqpoll"]["ipis"]), f(r["sqpoll"]["local"]), f(r["sqpoll"]["cal_tlb"]))
           for r in rows if r.get("sqpoll")]

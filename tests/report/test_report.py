@@ -297,6 +297,7 @@ def shootdown_transfers_table():
     sec = section(run_report()[1], "The shootdown where it has work")
     contains(sec, "| 2 | 1.500 | 8.000 | 6.000 |")
     contains(sec, "| 1 | not measured | not measured | not measured |")
+    contains(sec, "![shootdown-transfers.png](shootdown-transfers.png)")
 
 
 @case

@@ -99,7 +99,6 @@ VM_PKGS=(qemu-system-x86 ovmf stress-ng busybox-static e2fsprogs)
 # and its qemu-system-x86_64 load test).
 TEST_PKGS=(shellcheck qemu-user qemu-system-x86 python3 gcc libc6-dev make gnuplot-nox)
 
-# Run a long command with its output in a log file; on failure show the tail.
 # The plugin's count run and the shootdown run, with the files the report
 # reads, for make (main.sh) and make count-ab:
 #   count_run VARIANT RUN [ARGS]        bench-count at 4 vCPUs
@@ -133,6 +132,7 @@ kmake() {
 	make -C "$src" O="$out" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
 }
 
+# Run a long command with its output in a log file; on failure show the tail.
 run_logged() {
 	local logf=$1
 	shift

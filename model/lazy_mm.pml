@@ -31,7 +31,7 @@
  *          CPU lazily on it ("kthread: Don't leave a CPU lazily on a dead
  *          mm"; found by this model)
  *   EFI_RESTORE_LAZY  efi_leave_mm() switches back to the lazy mm it came
- *          from (6.12's "x86/efi: never switch back to a lazy mm")
+ *          from (6.12's "x86/efi: Never switch back to a lazy mm")
  *   NO_SHOOTDOWN  arch_shoot_down_dead_mm() does nothing ("x86/mm: Shoot
  *          lazy CPUs off a dead mm")
  * V73  the 7.3 protocol, where it differs from 6.12's:

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# make check: the kselftest gate's runner ends a test that times out, all
+# of it (guest/ksft-runner.sh). Upstream's runner.sh from TREE, patched as
+# the guest patches it, runs a test whose pid namespace init outlives the
+# SIGTERM; the runner must report the timeout and return, with nothing of
+# the test left. Unpatched, it waits for the init for ever (here: until
+# the outer 120 s limit). Needs root (a pid namespace) and gcc.
+#   runner-timeout.sh TREE
+set -uo pipefail
+top=$(cd "$(dirname "$0")/../.." && pwd)
+tree=$1
+name=kselftest-runner:pidns-init-ended-at-timeout
+src=$tree/tools/testing/selftests/kselftest
+[ -f "$src/runner.sh" ] || { echo "FAIL $name (no $src/runner.sh)"; exit 0; }
+dir=$(mktemp -d)
+trap 'pkill -9 -x pidns_init; rm -rf "$dir"' EXIT
+mkdir -p "$dir/kselftest" "$dir/pidns"
+cp "$src"/* "$dir/kselftest/"
+gcc -O2 -o "$dir/pidns/pidns_init" "$top/tests/kselftest-gate/pidns_init.c" ||
+	{ echo "FAIL $name (pidns_init.c does not build)"; exit 0; }
+echo timeout=3 >"$dir/pidns/settings"
+# shellcheck disable=SC1091 # checked on its own
+. "$top/guest/ksft-runner.sh"
+if ! err=$(ksft_fix_runner "$dir"); then
+	echo "FAIL $name ($err)"
+	exit 0
+fi
+out=$(cd "$dir/pidns" && timeout -k 5 120 env BASE_DIR="$dir" sh -c \
+	'. ../kselftest/runner.sh; COLLECTION=pidns; run_many ./pidns_init' 2>&1)
+rc=$?
+# A SIGKILLed init takes its namespace down asynchronously: give it 10 s.
+for _ in $(seq 20); do
+	left=$(pgrep -x pidns_init | wc -l)
+	[ "$left" -eq 0 ] && break
+	sleep 0.5
+done
+if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
+	echo "FAIL $name (the runner did not return within 120 s of a 3 s timeout)"
+elif ! grep -q '^not ok 1 .* # TIMEOUT 3 seconds' <<<"$out"; then
+	echo "FAIL $name (no TIMEOUT result)"
+	tail -n 5 <<<"$out" | sed 's/^/    /'
+elif [ "$left" -ne 0 ]; then
+	echo "FAIL $name ($left process(es) of the test left)"
+else
+	echo "PASS $name"
+fi

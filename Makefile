@@ -39,7 +39,7 @@ export:
 checkpatch: tree
 	bash scripts/checkpatch.sh
 
-host-tests:
+host-tests: tree
 	bash tests/run-host-tests.sh
 
 # Explicit targets: make applies no pattern rule to a .PHONY target.

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# make check: host-side tests, the kernel tree, the spin models, then the
+# make check: the kernel tree, host-side tests, the spin models, then the
 # debug kernel (patched + KASAN, lockdep, DEBUG_VM, ...) built, booted at
 # -smp 4 and put through the guest test list. Prints one line per test
 # case and ends with "N passed, M failed"; exits non-zero if anything
@@ -14,14 +14,15 @@ results=$BUILD/check-results.txt
 : >"$results"
 phase() { log "== $*"; }
 
+# The tree comes first: the result parser reads KUnit's KTAP with the
+# tree's kunit.py, and the models check their code lines against it.
+phase "kernel tree"
+need_pkgs "${TEST_PKGS[@]}" "${BUILD_PKGS[@]}" "${VM_PKGS[@]}"
+bash "$TOP/scripts/tree.sh"
+
 phase "host-side tests"
-need_pkgs "${TEST_PKGS[@]}"
 bash "$TOP/tests/run-host-tests.sh" | tee -a "$results"
 
-# The tree comes first: the models check their code lines against it.
-phase "kernel tree"
-need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}"
-bash "$TOP/scripts/tree.sh"
 # The kselftest gate's runner, patched as the guest patches it, ends a test
 # whose pid namespace init outlives the timeout (needs the tree's runner).
 bash "$TOP/tests/kselftest-gate/runner-timeout.sh" "$TREE" | tee -a "$results"

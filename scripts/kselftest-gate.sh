@@ -159,7 +159,7 @@ done
 # they stay marked incomplete, failing the gate, until they run again).
 ids=()
 for v in "${variants[@]}"; do ids+=("$(kernel_id "$v")"); done
-covered=() missing=() when=()
+covered=() missing=() when=() incomplete=()
 for c in "${all[@]}"; do
 	ok=1 part=0
 	for i in "${!variants[@]}"; do
@@ -174,6 +174,7 @@ for c in "${all[@]}"; do
 	done
 	if [ $ok -eq 1 ] && [ $part -eq 1 ]; then
 		covered+=("$c")
+		incomplete+=("$c")
 		when+=("$c (incomplete: a guest died in it)")
 	elif [ $ok -eq 1 ]; then
 		covered+=("$c")
@@ -207,6 +208,15 @@ compare() {
 		--known "$known" --not-run "$TOP/tests/kselftest-gate/not-run.txt" \
 		--preamble "$preamble$took" --out "$report" "$@"
 }
+# The reruns' consoles join the merged ones: a kernel report printed
+# only while a regressed test ran again counts like any other.
+#   add_rerun_consoles (rerun_logs: the base and patched rerun logs)
+add_rerun_consoles() {
+	local i
+	for i in 0 1; do
+		tr -d '\r' <"$(dirname "${rerun_logs[$i]}")/console.log" >>"$merged/${variants[$i]}.console"
+	done
+}
 rc=0
 compare --regressions-out "$merged/regressions.txt" || rc=$?
 if [ $rc -ne 0 ] && [ -s "$merged/regressions.txt" ] && [ "$reruns" -gt 0 ] &&
@@ -215,9 +225,11 @@ if [ $rc -ne 0 ] && [ -s "$merged/regressions.txt" ] && [ "$reruns" -gt 0 ] &&
 	guests kselftest-gate-rerun "lazymm_ksft_tests=$(paste -sd, "$merged/regressions.txt") lazymm_ksft_repeat=$reruns" \
 		"$guest_timeout" || died=1
 	preamble+=" Each test that passed on base and not on patched was run $reruns times more on each kernel."
+	rerun_logs=()
+	for v in "${variants[@]}"; do rerun_logs+=("$BUILD/runs/kselftest-gate-rerun-$v/kselftests.log"); done
+	add_rerun_consoles
 	rc=0
-	compare --rerun-base "$BUILD/runs/kselftest-gate-rerun-${variants[0]}/kselftests.log" \
-		--rerun-patched "$BUILD/runs/kselftest-gate-rerun-${variants[1]}/kselftests.log" || rc=$?
+	compare --rerun-base "${rerun_logs[0]}" --rerun-patched "${rerun_logs[1]}" || rc=$?
 elif [ $rc -ne 0 ] && [ -s "$merged/regressions.txt" ] && [ "$report_only" = 1 ]; then
 	# Written again from kept results: so are the last reruns, if they
 	# ran on these kernel builds (newer than both bzImages).
@@ -228,11 +240,16 @@ elif [ $rc -ne 0 ] && [ -s "$merged/regressions.txt" ] && [ "$report_only" = 1 ]
 	done
 	if [ ${#rerun_logs[@]} -eq 2 ]; then
 		preamble+=" The tests that passed on base and not on patched were run again in the last gate run on these kernels; those counts are used."
+		add_rerun_consoles
 		rc=0
 		compare --rerun-base "${rerun_logs[0]}" --rerun-patched "${rerun_logs[1]}" || rc=$?
 	fi
 fi
 [ $died -eq 0 ] || die "a guest did not finish its kselftests; the table ($report) is of what ran"
+# Kept from an earlier run in which a guest died: they fail every run
+# until they are run again.
+[ ${#incomplete[@]} -eq 0 ] ||
+	die "a guest died in ${incomplete[*]} on these kernels; run them again: make kselftest-gate KSFT_COLLECTIONS=\"${incomplete[*]}\""
 [ $rc -eq 0 ] || die "the gate failed: see $report"
 [ ${#missing[@]} -eq 0 ] ||
 	log "not run yet on these kernels: ${missing[*]}; the table covers ${covered[*]}"

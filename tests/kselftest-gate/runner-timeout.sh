@@ -4,7 +4,9 @@
 # the guest patches it, runs a test whose pid namespace init outlives the
 # SIGTERM; the runner must report the timeout and return, with nothing of
 # the test left. Unpatched, it waits for the init for ever (here: until
-# the outer 120 s limit). Needs root (a pid namespace) and gcc.
+# the outer 120 s limit). And a test SIGKILLed before its time is up
+# (by the OOM killer, say) is a failure with its exit status, not a
+# timeout. Needs root (a pid namespace) and gcc.
 #   runner-timeout.sh TREE
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
@@ -14,11 +16,14 @@ src=$tree/tools/testing/selftests/kselftest
 [ -f "$src/runner.sh" ] || { echo "FAIL $name (no $src/runner.sh)"; exit 0; }
 dir=$(mktemp -d)
 trap 'pkill -9 -x pidns_init; rm -rf "$dir"' EXIT
-mkdir -p "$dir/kselftest" "$dir/pidns"
+mkdir -p "$dir/kselftest" "$dir/pidns" "$dir/killed"
 cp "$src"/* "$dir/kselftest/"
 gcc -O2 -o "$dir/pidns/pidns_init" "$top/tests/kselftest-gate/pidns_init.c" ||
 	{ echo "FAIL $name (pidns_init.c does not build)"; exit 0; }
 echo timeout=3 >"$dir/pidns/settings"
+printf '#!/bin/sh\nkill -9 $$\n' >"$dir/killed/sigkilled"
+chmod +x "$dir/killed/sigkilled"
+echo timeout=30 >"$dir/killed/settings"
 # shellcheck disable=SC1091 # checked on its own
 . "$top/guest/ksft-runner.sh"
 if ! err=$(ksft_fix_runner "$dir"); then
@@ -43,4 +48,14 @@ elif [ "$left" -ne 0 ]; then
 	echo "FAIL $name ($left process(es) of the test left)"
 else
 	echo "PASS $name"
+fi
+
+name=kselftest-runner:sigkill-before-timeout-is-no-timeout
+out=$(cd "$dir/killed" && timeout -k 5 60 env BASE_DIR="$dir" sh -c \
+	'. ../kselftest/runner.sh; COLLECTION=killed; run_many ./sigkilled' 2>&1)
+if grep -q '^not ok 1 .* # exit=137$' <<<"$out"; then
+	echo "PASS $name"
+else
+	echo "FAIL $name (not reported as exit=137)"
+	tail -n 5 <<<"$out" | sed 's/^/    /'
 fi

@@ -2,7 +2,9 @@
 # Build what runs inside the guest from the same tree as a kernel variant:
 #   build-tools.sh VARIANT selftests   kselftests (membarrier, x86, exec, lazy_mm
 #                                      if the series has it) into
-#                                      build/BASE/out/VARIANT/kselftest/<target>/
+#                                      build/BASE/out/VARIANT/kselftest/<target>/,
+#                                      lazy_mm also installed with run_kselftest.sh
+#                                      into build/BASE/out/VARIANT/kselftest-install/
 #   build-tools.sh VARIANT perf        tools/perf into build/BASE/out/VARIANT/perf/
 #   build-tools.sh VARIANT upstream COLLECTION...
 #                                      upstream kselftest collections, installed
@@ -40,6 +42,17 @@ selftests)
 			>>"$LOGS/selftests-$variant.log" 2>&1 ||
 			die "kselftest $t does not build for $variant (see $LOGS/selftests-$variant.log)"
 	done
+	# lazy_mm runs under upstream's run_kselftest.sh, which honours its
+	# settings file: install it, with the runner, beside the build.
+	if [[ " $targets " == *" lazy_mm "* ]]; then
+		rm -rf "$out/kselftest-install"
+		make -C "$src/tools/testing/selftests" O="$out" -j"$JOBS" TARGETS=lazy_mm \
+			INSTALL_PATH="$out/kselftest-install" install \
+			>>"$LOGS/selftests-$variant.log" 2>&1 ||
+			die "kselftest lazy_mm does not install for $variant (see $LOGS/selftests-$variant.log)"
+		[ -x "$out/kselftest-install/run_kselftest.sh" ] ||
+			die "no run_kselftest.sh in $out/kselftest-install"
+	fi
 	# The files an install would copy beside the programs: execveat
 	# opens exec's Makefile (its TEST_FILES) to see exec refused on it.
 	cp "$src/tools/testing/selftests/exec/Makefile" "$out/kselftest/exec/"

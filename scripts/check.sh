@@ -24,8 +24,13 @@ phase "host-side tests"
 bash "$TOP/tests/run-host-tests.sh" | tee -a "$results"
 
 # The kselftest gate's runner, patched as the guest patches it, ends a test
-# whose pid namespace init outlives the timeout (needs the tree's runner).
+# whose pid namespace init outlives the timeout (needs the tree's runner);
+# each of its mutants (tests/broken/tools/ksft-runner-*.patch) fails it.
 bash "$TOP/tests/kselftest-gate/runner-timeout.sh" "$TREE" | tee -a "$results"
+for m in "$TOP"/tests/broken/tools/ksft-runner-*.patch; do
+	bash "$TOP/tests/run-tool-mutant.sh" "$m" \
+		bash "$TOP/tests/kselftest-gate/runner-timeout.sh" "$TREE" | tee -a "$results"
+done
 
 # The harness's own C (plugin, benchmarks, guest tools) in kernel style,
 # by the tree's checkpatch. Not applicable to userspace: externs and

@@ -115,43 +115,13 @@ died=0
 [ "$report_only" = 1 ] || guests kselftest-gate \
 	"lazymm_ksft_collections=$(IFS=,; echo "${collections[*]}")" "$guest_timeout" || died=1
 
-# Split each run by collection: the TAP at its "# selftests: C: P" lines,
-# the console at run_kselftest.sh's "kselftest: Running tests in C" (what
-# came before the first, the boot, goes with the first collection).
+# Split each run by collection, each collection tagged with the kernel
+# build it ran on, or as incomplete if a guest died in it
+# (kselftest-split.sh).
 for v in "${variants[@]}"; do
 	[ "$report_only" = 0 ] || break
-	d=$store/$v
-	mkdir -p "$d"
-	id=$(kernel_id "$v")
-	run=$BUILD/runs/kselftest-gate-$v
-	for c in "${collections[@]}"; do
-		rm -f "$d/$c.log" "$d/$c.console" "$d/$c.id" "$d/$c.incomplete"
-	done
-	awk -v d="$d" '/^# selftests: [^:]+: / { c = $3; sub(/:$/, "", c) }
-		c != "" { print > (d "/" c ".log") }' "$run/kselftests.log"
-	# (The serial console ends its lines with CR LF.)
-	awk -v d="$d" '{ sub(/\r$/, "") }
-		match($0, /kselftest: Running tests in [^ ]+/) {
-			c = substr($0, RSTART + 28, RLENGTH - 28)
-			if (first == "") { first = c; printf "%s", pre > (d "/" c ".console") }
-		}
-		c == "" { pre = pre $0 "\n"; next }
-		{ print > (d "/" c ".console") }' "$run/console.log"
-	# A guest that died, or a run killed at its timeout, leaves the
-	# collection it was in incomplete: that one is not tagged, so it
-	# counts as not run.
-	last=""
-	if [ ! -f "$run/done" ] || [ "$(cat "$run/kselftests.rc" 2>/dev/null)" != 0 ]; then
-		last=$(sed -n 's/^# selftests: \([^:]*\): .*/\1/p' "$run/kselftests.log" | tail -n 1)
-	fi
-	for c in "${collections[@]}"; do
-		# A collection the guest never reached has no results.
-		[ -f "$d/$c.log" ] || continue
-		touch "$d/$c.console"
-		tag=id
-		[ "$c" != "$last" ] || tag=incomplete
-		echo "$id $(date -u +%Y-%m-%dT%H:%MZ)" >"$d/$c.$tag"
-	done
+	bash "$TOP/scripts/kselftest-split.sh" "$BUILD/runs/kselftest-gate-$v" "$store/$v" \
+		"$(kernel_id "$v")" "${collections[@]}"
 done
 
 # What the table covers: the collections with results from both kernels

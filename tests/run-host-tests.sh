@@ -122,6 +122,11 @@ if [ "$hint" = ": needs libcap-dev" ]; then
 else
 	echo "FAIL kselftest-gate:missing-package-named (got '$hint')"
 fi
+# How the gate keeps a guest run's results per collection, and its mutant.
+bash "$top/tests/kselftest-gate/split.sh"
+for m in "$top"/tests/broken/tools/kselftest-split-*.patch; do
+	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/kselftest-gate/split.sh"
+done
 # A collection the gate does not have is refused before anything is built.
 if out=$(KSFT_COLLECTIONS="x86 sigaltstack" bash "$top/scripts/kselftest-gate.sh" 2>&1); then
 	echo "FAIL kselftest-gate:unknown-collection-refused (exit 0)"

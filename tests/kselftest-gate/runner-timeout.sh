@@ -4,13 +4,16 @@
 # the guest patches it, runs a test whose pid namespace init outlives the
 # SIGTERM; the runner must report the timeout and return, with nothing of
 # the test left. Unpatched, it waits for the init for ever (here: until
-# the outer 120 s limit). And a test SIGKILLed before its time is up
+# the outer 60 s limit). And a test SIGKILLed before its time is up
 # (by the OOM killer, say) is a failure with its exit status, not a
-# timeout. Needs root (a pid namespace) and gcc.
-#   runner-timeout.sh TREE
+# timeout. Needs root (a pid namespace) and gcc. ROOT: whose
+# guest/ksft-runner.sh (the repository's, or a mutant's copy,
+# tests/run-tool-mutant.sh).
+#   runner-timeout.sh TREE [ROOT]
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 tree=$1
+root=${2:-$top}
 name=kselftest-runner:pidns-init-ended-at-timeout
 src=$tree/tools/testing/selftests/kselftest
 [ -f "$src/runner.sh" ] || { echo "FAIL $name (no $src/runner.sh)"; exit 0; }
@@ -25,14 +28,17 @@ printf '#!/bin/sh\nkill -9 $$\n' >"$dir/killed/sigkilled"
 chmod +x "$dir/killed/sigkilled"
 echo timeout=30 >"$dir/killed/settings"
 # shellcheck disable=SC1091 # checked on its own
-. "$top/guest/ksft-runner.sh"
+. "$root/guest/ksft-runner.sh"
 if ! err=$(ksft_fix_runner "$dir"); then
 	echo "FAIL $name ($err)"
 	exit 0
 fi
-out=$(cd "$dir/pidns" && timeout -k 5 120 env BASE_DIR="$dir" sh -c \
-	'. ../kselftest/runner.sh; COLLECTION=pidns; run_many ./pidns_init' 2>&1)
+# To a file: an init left running holds its output open, and a command
+# substitution would wait for it past the 60 s.
+(cd "$dir/pidns" && timeout -k 5 60 env BASE_DIR="$dir" sh -c \
+	'. ../kselftest/runner.sh; COLLECTION=pidns; run_many ./pidns_init' >"$dir/pidns.out" 2>&1)
 rc=$?
+out=$(cat "$dir/pidns.out")
 # A SIGKILLed init takes its namespace down asynchronously: give it 10 s.
 for _ in $(seq 20); do
 	left=$(pgrep -x pidns_init | wc -l)
@@ -40,7 +46,7 @@ for _ in $(seq 20); do
 	sleep 0.5
 done
 if [ $rc -eq 124 ] || [ $rc -eq 137 ]; then
-	echo "FAIL $name (the runner did not return within 120 s of a 3 s timeout)"
+	echo "FAIL $name (the runner did not return within 60 s of a 3 s timeout)"
 elif ! grep -q '^not ok 1 .* # TIMEOUT 3 seconds' <<<"$out"; then
 	echo "FAIL $name (no TIMEOUT result)"
 	tail -n 5 <<<"$out" | sed 's/^/    /'

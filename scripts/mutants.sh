@@ -150,7 +150,7 @@ judge() {
 	fi
 }
 
-rows=() killed=0 survived=0 by_build=0
+rows=() killed=0 survived=0 by_build=0 mutant_built=()
 for n in "${names[@]}"; do
 	patch=$BROKEN/$n.patch
 	what=$(git mailinfo /dev/null /dev/null <"$patch" | sed -n 's/^Subject: //p')
@@ -187,6 +187,7 @@ for n in "${names[@]}"; do
 	[ $((${#tests[@]} + ${#efi_tests[@]})) -eq 0 ] || variants+=(debug)
 	[ ${#xen_tests[@]} -eq 0 ] || variants+=(xen-debug)
 	built=1
+	mutant_built+=("${variants[@]}")
 	for v in "${variants[@]}"; do
 		if ! bash "$TOP/scripts/build-kernel.sh" "$v" >"$work/$n.build.log" 2>&1; then
 			echo "FAIL build (see $LOGS/build-$v.log)" >"$results"
@@ -260,6 +261,14 @@ for n in "${names[@]}"; do
 	log "   $verdict in ${secs}s: $caught"
 	catcher_list=$(printf '%s; ' "${catchers[@]}")
 	rows+=("| \`$n\` | $what | ${catcher_list%; } | $verdict: $caught | ${secs} s |")
+done
+
+# Leave the series' kernels in build/BASE/out, not the last mutant's: a
+# later run-vm.sh on them would boot the mutant.
+restore
+for v in $(printf '%s\n' "${mutant_built[@]}" | sort -u); do
+	bash "$TOP/scripts/build-kernel.sh" "$v" >"$work/series-$v.build.log" 2>&1 ||
+		log "the series' $v kernel did not build again (see $LOGS/build-$v.log)"
 done
 
 {

@@ -21,12 +21,17 @@ if ! (cd "$tmp" && git apply "$m" 2>/dev/null); then
 	echo "FAIL $name (does not apply)"
 	exit 0
 fi
+mapfile -t catchers < <(sed -n 's/^Catcher: *//p' "$m")
+if [ ${#catchers[@]} -eq 0 ]; then
+	echo "FAIL $name (no Catcher: line)"
+	exit 0
+fi
 out=$("$@" "$tmp" 2>&1)
 survived=()
-while read -r c; do
-	[ -n "$c" ] || continue
-	grep -qE "^FAIL $c( |$)" <<<"$out" || survived+=("$c")
-done < <(sed -n 's/^Catcher: *//p' "$m")
+for c in "${catchers[@]}"; do
+	# A case name, literally: FAIL, the name, then its reason or the end.
+	grep -qxF "FAIL $c" <<<"$out" || grep -qF "FAIL $c (" <<<"$out" || survived+=("$c")
+done
 if [ ${#survived[@]} -eq 0 ]; then
 	echo "PASS $name (killed by $(sed -n 's/^Catcher: *//p' "$m" | paste -sd, | sed 's/,/, /g'))"
 else

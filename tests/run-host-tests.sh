@@ -127,6 +127,12 @@ bash "$top/tests/kselftest-gate/split.sh"
 for m in "$top"/tests/broken/tools/kselftest-split-*.patch; do
 	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/kselftest-gate/split.sh"
 done
+# The gate's verdict on kept results: incomplete and stale collections,
+# the reruns and their consoles; and its mutants.
+bash "$top/tests/kselftest-gate/report-only.sh"
+for m in "$top"/tests/broken/tools/kselftest-gate-*.patch; do
+	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/kselftest-gate/report-only.sh"
+done
 # A collection the gate does not have is refused before anything is built.
 if out=$(KSFT_COLLECTIONS="x86 sigaltstack" bash "$top/scripts/kselftest-gate.sh" 2>&1); then
 	echo "FAIL kselftest-gate:unknown-collection-refused (exit 0)"
@@ -138,7 +144,7 @@ fi
 
 # Lint: every shell script of the harness is shellcheck clean.
 if command -v shellcheck >/dev/null; then
-	if out=$(shellcheck -x -P SCRIPTDIR "$top"/scripts/*.sh "$top"/tests/*.sh "$top"/guest/*.sh \
+	if out=$(shellcheck -x -P SCRIPTDIR "$top"/scripts/*.sh "$top"/tests/*.sh "$top"/tests/*/*.sh "$top"/guest/*.sh \
 		"$top"/guest/tests/*.sh "$top"/.ci/run 2>&1); then
 		echo "PASS shellcheck"
 	else

@@ -28,8 +28,10 @@ uncovered() {
 }
 bad=0
 for p in "${patches[@]}"; do
+	# The tree is a Debian source package with no upstream history:
+	# a Fixes: id cannot be looked up in it (the format is still checked).
 	if out=$(cd "$TREE" && ./scripts/checkpatch.pl --strict --no-signoff -q \
-		"$p" 2>&1) && out=$(uncovered "$p") && [ -z "$out" ]; then
+		--ignore UNKNOWN_COMMIT_ID "$p" 2>&1) && out=$(uncovered "$p") && [ -z "$out" ]; then
 		echo "clean: ${p##*/}"
 	else
 		echo "NOT clean: ${p##*/}"

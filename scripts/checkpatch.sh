@@ -26,12 +26,24 @@ uncovered() {
 				echo "$f: added, and no F: line in MAINTAINERS covers it"
 		done
 }
+# The upstream commits a changelog cites: each must be one
+# patches/upstream-commits.txt lists, with the same subject.
+known_ids=$TOP/patches/upstream-commits.txt
+unlisted_ids() {
+	{ grep -o -E '(Fixes: |commit )[0-9a-f]{12,40} \("[^"]*"\)' "$1" || true; } |
+		sed -E 's/^(Fixes: |commit )([0-9a-f]{12})[0-9a-f]* \("(.*)"\)$/\2 \3/' |
+		while read -r line; do
+			grep -qxF "$line" "$known_ids" || echo "cites $line, not in $known_ids"
+		done
+}
 bad=0
 for p in "${patches[@]}"; do
 	# The tree is a Debian source package with no upstream history:
-	# a Fixes: id cannot be looked up in it (the format is still checked).
+	# a Fixes: id cannot be looked up in it (the format is still checked,
+	# and the id against patches/upstream-commits.txt, below).
 	if out=$(cd "$TREE" && ./scripts/checkpatch.pl --strict --no-signoff -q \
-		--ignore UNKNOWN_COMMIT_ID "$p" 2>&1) && out=$(uncovered "$p") && [ -z "$out" ]; then
+		--ignore UNKNOWN_COMMIT_ID "$p" 2>&1) && out=$(uncovered "$p") && [ -z "$out" ] &&
+		out=$(unlisted_ids "$p") && [ -z "$out" ]; then
 		echo "clean: ${p##*/}"
 	else
 		echo "NOT clean: ${p##*/}"

@@ -24,6 +24,10 @@
 # (900, upstream's own) that of mm's, each a category of run_vmtests.sh.
 # KSFT_COLLECTIONS="x86 exec" runs those collections only: under TCG the
 # whole set takes hours, so it can be run a few collections at a time.
+# A collection a guest died in (or whose run hit KSFT_GUEST_TIMEOUT) goes
+# on from its first unfinished test when it is run again on the same
+# kernel builds; KSFT_RESUME=0 starts it over, KSFT_FROM="mm:ksft_thp.sh"
+# starts it at an earlier test.
 # The table covers every collection run on these two kernel builds, and
 # names those not run yet; a rebuilt kernel makes its old results stale.
 # KSFT_REPORT_ONLY=1 writes the table again from the kept results (after a
@@ -111,9 +115,30 @@ guests() {
 # The run takes as long as its tests take under TCG, not what their
 # timeouts would allow: three hours, or KSFT_GUEST_TIMEOUT.
 guest_timeout=${KSFT_GUEST_TIMEOUT:-10800}
+# A collection kept incomplete from an earlier run on these kernel builds
+# goes on from its first test that did not finish on both (unless
+# KSFT_RESUME=0), or from KSFT_FROM (C:TEST, comma-separated) if that is
+# earlier: what ran before it is kept (kselftest-resume.sh).
+resume=${KSFT_RESUME:-1}
+stores=()
+for v in "${variants[@]}"; do stores+=("$store/$v=$(kernel_id "$v")"); done
+from=() resumed=()
+for c in "${collections[@]}"; do
+	if [ "$report_only" = 1 ] || [ "$resume" = 0 ]; then break; fi
+	f=$(echo "${KSFT_FROM:-}" | tr , '\n' | grep "^$c:" || true)
+	f=$(bash "$TOP/scripts/kselftest-resume.sh" from "$c" \
+		"$OUT/${variants[1]}/ksft/install/kselftest-list.txt" \
+		"$TOP/tests/kselftest-gate/not-run.txt" "$f" "${stores[@]}") ||
+		die "KSFT_FROM: cannot continue $c there"
+	[ -n "$f" ] || continue
+	log "continuing $c from ${f#*:}: what ran before it on these kernels is kept"
+	bash "$TOP/scripts/kselftest-resume.sh" keep "$c" "${f#*:}" "${stores[@]%=*}"
+	from+=("$f") resumed+=("$c")
+done
 died=0
 [ "$report_only" = 1 ] || guests kselftest-gate \
-	"lazymm_ksft_collections=$(IFS=,; echo "${collections[*]}")" "$guest_timeout" || died=1
+	"lazymm_ksft_collections=$(IFS=,; echo "${collections[*]}") lazymm_ksft_from=$(IFS=,; echo "${from[*]}")" \
+	"$guest_timeout" || died=1
 
 # Split each run by collection, each collection tagged with the kernel
 # build it ran on, or as incomplete if a guest died in it
@@ -122,6 +147,9 @@ for v in "${variants[@]}"; do
 	[ "$report_only" = 0 ] || break
 	bash "$TOP/scripts/kselftest-split.sh" "$BUILD/runs/kselftest-gate-$v" "$store/$v" \
 		"$(kernel_id "$v")" "${collections[@]}"
+done
+for c in "${resumed[@]}"; do
+	bash "$TOP/scripts/kselftest-resume.sh" join "$c" "${stores[@]}"
 done
 
 # What the table covers: the collections with results from both kernels
@@ -168,6 +196,8 @@ preamble+=" per-test timeout ${timeout} s (mm ${mm_timeout} s)."
 preamble+=" Collections (with the time their run ended, UTC): $(printf '%s, ' "${when[@]}" | sed 's/, $//')."
 [ ${#missing[@]} -eq 0 ] ||
 	preamble+=" **Not run yet on these kernel builds: ${missing[*]}** (\`make kselftest-gate KSFT_COLLECTIONS=\"${missing[*]}\"\`)."
+[ ${#resumed[@]} -eq 0 ] ||
+	preamble+=" Continued from an earlier run on these kernel builds, from: ${from[*]} (the tests before ran then)."
 compare() {
 	local took=" \`make kselftest-gate\` with KSFT_COLLECTIONS=\"${collections[*]}\": $(($(date +%s) - start)) s."
 	[ "$report_only" = 0 ] || took=" Written again from the kept results (KSFT_REPORT_ONLY=1)."

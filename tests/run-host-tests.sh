@@ -127,6 +127,11 @@ bash "$top/tests/kselftest-gate/split.sh"
 for m in "$top"/tests/broken/tools/kselftest-split-*.patch; do
 	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/kselftest-gate/split.sh"
 done
+# How the gate continues a collection a run did not finish, and its mutants.
+bash "$top/tests/kselftest-gate/resume.sh"
+for m in "$top"/tests/broken/tools/kselftest-resume-*.patch; do
+	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/kselftest-gate/resume.sh"
+done
 # The gate's verdict on kept results: incomplete and stale collections,
 # the reruns and their consoles; and its mutants.
 bash "$top/tests/kselftest-gate/report-only.sh"

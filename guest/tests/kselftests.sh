@@ -83,11 +83,24 @@ fi
 # per test, seconds each on a debug kernel under TCG: give it the list
 # instead, first without mm, then mm's alone.
 mv kselftest-list.txt kselftest-list.all
+# A collection named in lazymm_ksft_from (C:TEST, comma-separated) starts
+# at TEST: the gate continues one an earlier run did not finish
+# (scripts/kselftest-resume.sh).
+from=$(echo "${lazymm_ksft_from:-}" | tr , '\n')
+for f in $from; do
+	grep -qxF "$f" kselftest-list.all || { echo "lazymm_ksft_from: $f is not in the list"; exit 1; }
+	echo "# continuing ${f%%:*} from ${f#*:}"
+done
 run_list() {
 	t=$1
 	shift
 	for c in "$@"; do
-		grep "^$c:" kselftest-list.all
+		f=$(echo "$from" | grep "^$c:" || true)
+		if [ -n "$f" ]; then
+			grep "^$c:" kselftest-list.all | sed -n "\|^$f\$|,\$p"
+		else
+			grep "^$c:" kselftest-list.all
+		fi
 	done >kselftest-list.txt
 	ksft "$t"
 }

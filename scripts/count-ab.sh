@@ -2,9 +2,11 @@
 # Count-only A/B of two kernels already built under build/BASE/out/, such as two
 # prefixes of the series: the lock-counting plugin's runs of make (pingpong,
 # fork+exit, fork+exec, context_switch1, hackbench at 4 vCPUs; with
-# SD_SWEEP="1 2 ...", also make's shootdown runs at those vCPU counts),
-# and a report of just those counts.
-#   [SD_SWEEP="N ..."] scripts/count-ab.sh BEFORE AFTER NAME
+# SD_SWEEP="1 2 ...", also make's shootdown runs at those vCPU counts;
+# with SCALE_SWEEP="2 4 ...", make's transfers-against-vCPUs runs,
+# SCALE_RUNS (1) times each), and a report of just those counts.
+#   [SD_SWEEP="N ..."] [SCALE_SWEEP="N ..."] [SCALE_RUNS=R]
+#   scripts/count-ab.sh BEFORE AFTER NAME
 #     BEFORE, AFTER  directories of build/BASE/out with a bzImage and System.map
 #     NAME           results in build/BASE/runs/NAME/, report in build/BASE/report-NAME/
 # The report calls BEFORE "base" and AFTER "patched".
@@ -30,8 +32,12 @@ make -s -C "$TOP/tools/lockcount"
 # SD_SWEEP="1 2 4 ...": also the shootdown where it has work (lazybench
 # deadmm) at those vCPU counts, as make runs it.
 SD_SWEEP=${SD_SWEEP:-}
+SCALE_SWEEP=${SCALE_SWEEP:-}
+SCALE_RUNS=${SCALE_RUNS:-1}
 # shellcheck disable=SC2086 # one vCPU count per word
-check_vcpu_counts $SD_SWEEP
+check_vcpu_counts $SD_SWEEP $SCALE_SWEEP
+# shellcheck disable=SC2086
+check_scale_sweep "$SCALE_RUNS" $SCALE_SWEEP
 for side in base patched; do
 	v=$before
 	[ $side = base ] || v=$after
@@ -40,6 +46,17 @@ for side in base patched; do
 		shootdown_run "$v" "$name/shootdown-$side-smp$n" "$n"
 	done
 done
+# The runs of one vCPU count and round back to back, base then patched.
+for r in $(seq "$SCALE_RUNS"); do
+	for n in $SCALE_SWEEP; do
+		for side in base patched; do
+			v=$before
+			[ $side = base ] || v=$after
+			scale_run "$v" "$name/scale-$side-smp$n-r$r" "$n"
+		done
+	done
+done
 python3 "$TOP/scripts/report.py" --runs "$BUILD/runs/$name" --out "$BUILD/report-$name" \
+	--scale-sweep "$SCALE_SWEEP" --scale-runs "$SCALE_RUNS" \
 	--system-map-base "$OUT/$before/System.map" --system-map-patched "$OUT/$after/System.map"
 log "report: $BUILD/report-$name/report.md (base = $before, patched = $after)"

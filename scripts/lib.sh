@@ -116,6 +116,14 @@ count_run() {
 	bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp 4 --mem 1024 --append "$*" \
 		--plugin "$(plugin_args "$run")" "$v" "$run" bench-count
 }
+# scale_run VARIANT RUN N [ARGS]  bench-scale at N vCPUs: transfers per
+#                                 operation against the vCPU count
+scale_run() {
+	local v=$1 run=$2 n=$3
+	shift 3
+	bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp "$n" --mem 1024 --append "$*" \
+		--plugin "$(plugin_args "$run")" "$v" "$run" bench-scale
+}
 shootdown_run() {
 	local v=$1 run=$2 n=$3
 	shift 3
@@ -267,6 +275,16 @@ check_vcpu_counts() {
 		[[ $n =~ ^[1-9][0-9]*$ ]] || die "'$n' is not a vCPU count"
 		[ "$n" -le "$nr" ] ||
 			die "$n vCPUs asked for, but the $BASE guest kernels have CONFIG_NR_CPUS=$nr ($(config_fragments guest | xargs))"
+	done
+}
+
+# check_scale_sweep RUNS N...: bench-scale's ping-pong needs two vCPUs.
+check_scale_sweep() {
+	local n
+	[[ $1 =~ ^[1-9][0-9]*$ ]] || die "SCALE_RUNS must be a positive number, not '$1'"
+	shift
+	for n in "$@"; do
+		[ "$n" -ge 2 ] || die "SCALE_SWEEP: $n vCPUs; bench-scale needs at least 2"
 	done
 }
 

@@ -8,6 +8,10 @@
 #              work (lazybench deadmm under the TCG plugin; QUICK=1: "1 4");
 #              at most the guest kernels' CONFIG_NR_CPUS (7.3: 64, 6.12: 16,
 #              whose default sweep stops at 16)
+#   SCALE_SWEEP="2 4 8 16 32"  vCPU counts for the cache-line transfers
+#              per operation (TCG plugin, guest/tests/bench-scale.sh; QUICK=1:
+#              "2 4"), also at most NR_CPUS; SCALE_RUNS=R runs of each (3;
+#              QUICK=1: 1), to show how stable the A/B difference is
 #   BENCH_SMP=N vCPUs of the throughput and profile runs (the host's CPU
 #              count, at most 4: under TCG, a vCPU that the host deschedules
 #              while it holds a lock turns into noise)
@@ -19,6 +23,7 @@ export LAZYMM_QEMU=system
 
 if [ "${QUICK:-0}" = 1 ]; then
 	ROUNDS=${ROUNDS:-2} SECS=${SECS:-2} SWEEP=${SWEEP:-"1 4"} SD_SWEEP=${SD_SWEEP:-"1 4"}
+	SCALE_SWEEP=${SCALE_SWEEP:-"2 4"} SCALE_RUNS=${SCALE_RUNS:-1}
 else
 	ROUNDS=${ROUNDS:-5} SECS=${SECS:-5} SWEEP=${SWEEP:-"1 2 4 8"}
 	# Powers of two up to 32, or to the guest kernels' NR_CPUS if lower.
@@ -27,13 +32,17 @@ else
 		[ "$n" -gt "$nr" ] || sd+=("$n")
 	done
 	SD_SWEEP=${SD_SWEEP:-${sd[*]}}
+	SCALE_SWEEP=${SCALE_SWEEP:-$(printf '%s\n' "${sd[@]}" | awk '$1 >= 2' | xargs)}
+	SCALE_RUNS=${SCALE_RUNS:-3}
 fi
 BENCH_SMP=${BENCH_SMP:-$(n=$(nproc); echo $((n < 2 ? 2 : n < 4 ? n : 4)))}
 VARIANTS=(base patched)
 phase() { log "== $*"; }
 
 # shellcheck disable=SC2086 # one vCPU count per word
-check_vcpu_counts $SWEEP $SD_SWEEP
+check_vcpu_counts $SWEEP $SD_SWEEP $SCALE_SWEEP
+# shellcheck disable=SC2086
+check_scale_sweep "$SCALE_RUNS" $SCALE_SWEEP
 
 phase "packages, tree, kernels, tools"
 need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}" gnuplot-nox python3 rt-tests
@@ -80,8 +89,18 @@ for n in $SD_SWEEP; do
 	done
 done
 
+phase "cache-line transfers per operation: vCPU sweep $SCALE_SWEEP, $SCALE_RUNS runs (TCG plugin)"
+for r in $(seq "$SCALE_RUNS"); do
+	for n in $SCALE_SWEEP; do
+		for v in "${VARIANTS[@]}"; do
+			scale_run "$v" "scale-$v-smp$n-r$r" "$n" "${common[1]}"
+		done
+	done
+done
+
 phase "report"
 python3 "$TOP/scripts/report.py" --runs "$BUILD/runs" --out "$BUILD/report" \
 	--rounds "$ROUNDS" --sweep "$SWEEP" --sd-sweep "$SD_SWEEP" --secs "$SECS" \
+	--scale-sweep "$SCALE_SWEEP" --scale-runs "$SCALE_RUNS" \
 	--system-map-base "$OUT/base/System.map" --system-map-patched "$OUT/patched/System.map"
 log "report: $BUILD/report/report.md (total $(($(date +%s) - _t0))s)"

@@ -22,14 +22,15 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from lazyreport.common import NM  # noqa: E402
 from lazyreport.read import (  # noqa: E402
     Missing, discover, read_coherence, read_ipis, read_locks, read_machine,
-    read_perf, read_pmu, read_shootdown, read_throughput)
+    read_perf, read_pmu, read_scale, read_shootdown, read_throughput)
 from lazyreport.compute import (  # noqa: E402
-    ipi_rows, removed_mm_pair, shootdown_rows, summarize_workload)
+    ipi_rows, removed_mm_pair, scale_rows, shootdown_rows, summarize_workload)
 from lazyreport.render import (  # noqa: E402
-    headline, plot_ipis, plot_locks, plot_shootdown_transfers, plot_throughput, section_coherence, section_cost, section_intro,
+    headline, plot_ipis, plot_locks, plot_scale, plot_shootdown_transfers, plot_throughput,
+    section_coherence, section_cost, section_intro,
     section_ipis, section_locks, section_missing, section_model,
     section_mutants, section_perf, section_pmu, section_reproduce,
-    section_shootdown, section_throughput, table)
+    section_scale, section_shootdown, section_throughput, table)
 
 
 def parse_args(argv):
@@ -39,6 +40,9 @@ def parse_args(argv):
     ap.add_argument("--rounds", type=int, help="throughput rounds (default: found)")
     ap.add_argument("--sweep", help='vCPU counts of the IPI sweep, e.g. "1 2 4 8"')
     ap.add_argument("--sd-sweep", help='vCPU counts of the shootdown sweep (default: found)')
+    ap.add_argument("--scale-sweep",
+                    help='vCPU counts of the transfers-per-operation sweep (default: found)')
+    ap.add_argument("--scale-runs", type=int, help="runs at each of them (default: found)")
     ap.add_argument("--secs", help="seconds per throughput workload (for the text)")
     ap.add_argument("--system-map-base")
     ap.add_argument("--system-map-patched")
@@ -56,6 +60,12 @@ def parse_args(argv):
         a.sd_sweep = discover(a.runs, r"shootdown-(?:base|patched)-smp(\d+)")
     else:
         a.sd_sweep = [int(x) for x in a.sd_sweep.split()]
+    if not a.scale_sweep:
+        a.scale_sweep = discover(a.runs, r"scale-(?:base|patched)-smp(\d+)-r\d+")
+    else:
+        a.scale_sweep = [int(x) for x in a.scale_sweep.split()]
+    if a.scale_runs is None:
+        a.scale_runs = max(discover(a.runs, r"scale-(?:base|patched)-smp\d+-r(\d+)") or [0])
     return a
 
 
@@ -79,12 +89,15 @@ def build(a):
     coh = read_coherence(a.runs, maps, locks, miss)
     ipi = ipi_rows(read_ipis(a.runs, a.sweep, miss))
     sd = shootdown_rows(read_shootdown(a.runs, a.sd_sweep, maps, miss))
+    scale = scale_rows(read_scale(a.runs, a.scale_sweep, a.scale_runs, maps, miss),
+                       a.scale_sweep)
     os.makedirs(a.out, exist_ok=True)
     errs = {
         "throughput": plot_throughput(thr, os.path.join(a.out, "throughput.png")),
         "ipi": plot_ipis(ipi, os.path.join(a.out, "ipi-per-exit.png")),
         "locks": plot_locks(locks, os.path.join(a.out, "locked-per-unit.png")),
         "shootdown": plot_shootdown_transfers(sd, os.path.join(a.out, "shootdown-transfers.png")),
+        "scale": plot_scale(scale, os.path.join(a.out, "scale-transfers.png")),
     }
     notes = ["plot %s: %s" % (k, e) for k, e in errs.items() if e and e != NM]
     md = (section_intro(a, machine)
@@ -93,6 +106,7 @@ def build(a):
                   headline(thr, locks, ipi))
           + "\n" + section_locks(locks, errs["locks"])
           + section_coherence(coh)
+          + section_scale(scale, a.scale_runs, errs["scale"])
           + section_throughput(thr, errs["throughput"], machine["qemu"].get("smp") or NM)
           + section_perf(perf)
           + section_pmu(read_pmu(a.runs, miss))

@@ -23,6 +23,12 @@ WORKLOADS = [
 ]
 PROFILED = ("pingpong", "forkexit", "cs1", "hackbench")   # perf workloads
 COUNTED = ("pingpong", "forkexit", "exec", "cs1", "hackbench")   # lockcount workloads
+# bench-scale's workloads (the vCPU sweep of transfers per operation), with
+# what one operation is.
+SCALED = (("pingpong", "ping-pong round trip (CPUs 0 and 1)"),
+          ("cs1", "context_switch1 threads, a round trip"),
+          ("cs1proc", "context_switch1 processes, a round trip"),
+          ("forkexit", "fork/exit storm, a fork + exit + wait"))
 # The plugin's coherence model: the kinds of transfer, in its file's order.
 COHERENCE_KINDS = ("read_after_remote_write", "write_invalidate", "locked_rmw")
 UNIT_OF = {"pingpong": "round trip (4 context switches through idle)",

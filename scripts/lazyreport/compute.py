@@ -2,7 +2,8 @@
 per-unit and per-switch counts, the biggest per-function changes, IPIs per
 exit. No formatting, no I/O."""
 import statistics
-from .common import LAZY_SWITCH_FUNCS, MM_SYMBOLS, SHOOTDOWN_FUNCS, SWITCH_PATH_FUNCS
+from .common import (LAZY_SWITCH_FUNCS, MM_SYMBOLS, SCALED, SHOOTDOWN_FUNCS,
+                     SWITCH_PATH_FUNCS)
 
 
 def median(values):
@@ -229,3 +230,25 @@ def c2c_summary(samples):
     return {"samples": len(samples), "hitm": sum(ln["hitm"] for ln in lines.values()),
             "lazy_hitm": sum(ln["hitm"] for ln in lazy.values()),
             "top": (top[0] << 6, top[1]["hitm"], sorted(top[1]["syms"])) if top else None}
+
+
+def scale_rows(scale, sweep):
+    """read_scale() -> one row per (workload, N): per kernel, each run's
+    transfers and mm_count-line transfers per operation, and their
+    medians; "diff": each run's base minus patched transfers per
+    operation (the A/B difference, whose spread over the runs says how
+    stable it is). A run missing on either kernel gives None there."""
+    rows = []
+    for w, what in SCALED:
+        for n in sweep:
+            row = {"workload": w, "what": what, "n": n}
+            for v in ("base", "patched"):
+                runs = scale.get((w, n, v), [])
+                row[v] = [per_unit(r["transfers"], r["ops"]) if r else None for r in runs]
+                row[v + "_mm"] = [per_unit(r["mm_line"], r["ops"]) if r else None for r in runs]
+                row[v + "_med"] = median([x for x in row[v] if x is not None])
+                row[v + "_mm_med"] = median([x for x in row[v + "_mm"] if x is not None])
+            row["diff"] = [b - p if b is not None and p is not None else None
+                           for b, p in zip(row["base"], row["patched"])]
+            rows.append(row)
+    return rows

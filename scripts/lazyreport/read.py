@@ -7,7 +7,7 @@ import re
 import shlex
 from .common import (
     COHERENCE_KINDS, COUNTED, LAZY_SWITCH_FUNCS, MM_COUNT_OPS, NM, PMU_PROFILED, PROFILED,
-    SWITCH_ENTRY, TOP, VARIANTS, WORKLOADS)
+    SCALED, SWITCH_ENTRY, TOP, VARIANTS, WORKLOADS)
 
 
 def load_symbolize():
@@ -333,6 +333,44 @@ def read_locks(runs, maps, miss):
                 if res is not None and not res["units"]:
                     miss.add(path, "units=0: no unit of work was counted")
             out[w][v] = res
+    return out
+
+
+def read_scale(runs, sweep, nruns, maps, miss):
+    """bench-scale's runs -> {(workload, N, variant): [per run: {"ops",
+    "transfers", "mm_line", "mm_pair"} or None]}: counts over the
+    window's operations (its units times the jobs of jobs-W.txt)."""
+    out = {}
+    for n in sweep:
+        for v in VARIANTS:
+            smap = maps.get(v) if maps.get(v) and os.path.isfile(maps[v]) else None
+            for w, _ in SCALED:
+                res = []
+                for r in range(1, nruns + 1):
+                    d = os.path.join(runs, "scale-%s-smp%d-r%d" % (v, n, r))
+                    lk_path = miss.existing(os.path.join(d, "lockcount-%s.txt" % w))
+                    coh_path = miss.existing(os.path.join(d, "coherence-%s.txt" % w))
+                    jobs_path = miss.existing(os.path.join(d, "jobs-%s.txt" % w))
+                    one = None
+                    if lk_path and coh_path and jobs_path:
+                        try:
+                            lk = attribute_locks(lk_path, smap)
+                            coh = attribute_coherence(coh_path, smap,
+                                                      lk["mm_pair_addrs"])
+                            with open(jobs_path) as f:
+                                jobs = int(f.read().split()[0])
+                        except (SystemExit, OSError, ValueError, IndexError) as e:
+                            miss.add(d, "unreadable %s files (%s)" % (w, e))
+                        else:
+                            if not coh["units"]:
+                                miss.add(coh_path, "units=0: no unit of work was counted")
+                            else:
+                                one = {"ops": coh["units"] * jobs,
+                                       "transfers": sum(coh["totals"]),
+                                       "mm_line": coh["mm_line"],
+                                       "mm_pair": lk["mm_pair"]}
+                    res.append(one)
+                out[(w, n, v)] = res
     return out
 
 

@@ -4,7 +4,7 @@ import shutil
 import subprocess
 import tempfile
 from .common import (
-    COUNTED, PMU_PROFILED, GOAL_EXTRA_IPIS, SHOOTDOWN_FUNCS, SHOOTDOWN_MODEL_CPUS, GOAL_RATIO, LAZY_ROUNDS_PER_ROUND_TRIP,
+    COUNTED, PMU_PROFILED, SCALED, GOAL_EXTRA_IPIS, SHOOTDOWN_FUNCS, SHOOTDOWN_MODEL_CPUS, GOAL_RATIO, LAZY_ROUNDS_PER_ROUND_TRIP,
     MM_SYMBOLS, MODEL_CPUS, NM, NOMINAL_ATOMICS_PER_LAZY_ROUND, PROFILED,
     SWITCH_ENTRY, SWITCH_PATH_FUNCS, TOP_FUNCS, TOP_SYMBOLS, UNIT_OF,
     HOP_NS, HOP_SOURCE, UNIT_SHORT, VARIANTS, WORKLOADS)
@@ -137,6 +137,70 @@ plot "$data" using 1:3 with linespoints pt 7 lw 2 title "base: whole kernel", \\
      "$data" using 1:2 with linespoints pt 9 lw 2 title "patched: the shootdown's own"
 """ % ", ".join(str(r["n"]) for r in rows)
     return gnuplot(script, data, png)
+
+
+def plot_scale(rows, png):
+    """Cache-line transfers per operation against vCPUs, one line per
+    workload and kernel (the medians of the runs); log scale."""
+    def col(v):
+        return "%.6f" % v if v else "NaN"
+    sweep = sorted({r["n"] for r in rows})
+    if not any(r["base_med"] or r["patched_med"] for r in rows):
+        return NM
+    data, plots = "", []
+    for i, (w, what) in enumerate(SCALED):
+        data += "".join("%d %s %s\n" % (r["n"], col(r["base_med"]), col(r["patched_med"]))
+                        for r in rows if r["workload"] == w) + "\n\n"
+        plots.append('"$data" index %d using 1:2 with linespoints dt 2 lc %d pt 7 lw 2 '
+                     'title "base: %s"' % (i, i + 1, w))
+        plots.append('"$data" index %d using 1:3 with linespoints dt 1 lc %d pt 5 lw 2 '
+                     'title "patched: %s"' % (i, i + 1, w))
+    script = terminal(png, 900, 540) + """\
+set title "cache-line transfers per operation (TCG plugin coherence model; median of the runs)"
+set xlabel "vCPUs"
+set ylabel "transfers per operation"
+set logscale xy 2
+set xrange [%g:%g]
+set xtics (%s)
+set grid
+set key outside right
+plot %s
+""" % (sweep[0] / 1.25, sweep[-1] * 1.25, ", ".join(str(n) for n in sweep),
+       ", \\\n     ".join(plots))
+    return gnuplot(script, data, png)
+
+
+def section_scale(rows, nruns, err):
+    """Transfers per operation against vCPUs (bench-scale)."""
+    head = "## Cache-line transfers per operation against vCPUs\n\n"
+    if not rows or not any(r["base_med"] is not None or r["patched_med"] is not None
+                           for r in rows):
+        return head + "%s (no bench-scale runs: SCALE_SWEEP)\n\n" % NM
+    out = [head,
+           "Counted by the plugin's coherence model (as above) in "
+           "`guest/tests/bench-scale.sh`, at each vCPU count, %d run%s on "
+           "each kernel, back to back. Context_switch1 and the fork/exit "
+           "storm run one job per vCPU; the ping-pong stays on CPUs 0 and 1 "
+           "while the others idle. One operation: %s. The cells are the "
+           "median over the runs; *difference* is base minus patched in "
+           "each run, to show how stable the A/B difference is. Under TCG "
+           "all vCPUs share %s, so at more vCPUs each one runs in coarser "
+           "slices: a line can be used many times between two transfers, "
+           "and the counts fall short of a machine whose CPUs run at once "
+           "(see the note above), more so as vCPUs grow.\n\n"
+           % (nruns, "" if nruns == 1 else "s",
+              "; ".join("%s: %s" % (w, what) for w, what in SCALED),
+              "the host's threads")]
+    out.append(table(("workload", "vCPUs", "base transfers/op", "patched transfers/op",
+                      "difference per run", "mm_count line/op base",
+                      "mm_count line/op patched"),
+                     [(r["workload"], r["n"], fmt_ratio(r["base_med"]),
+                       fmt_ratio(r["patched_med"]),
+                       ", ".join(fmt_signed(d) for d in r["diff"]) or NM,
+                       fmt_ratio(r["base_mm_med"]), fmt_ratio(r["patched_mm_med"]))
+                      for r in rows]))
+    out.append("\n" + image("scale-transfers.png", err))
+    return "".join(out) + "\n"
 
 
 def plot_locks(locks, png):

@@ -310,3 +310,51 @@ def machine_from_the_runs_host_txt():
     rc, md, err, _ = run_report(runs=d, extra=("--strict",))
     contains(md, "on a host with not measured CPUs (not measured)")
     check(rc != 0 and "bench-base-r1/host.txt" in err, "no host.txt not reported: %r" % err)
+
+
+@case
+def scale_transfers_per_operation():
+    """bench-scale's runs: per operation = transfers / (units x jobs);
+    the difference column lists each run's base minus patched."""
+    runs = copy_fixture("scale")
+    for v in ("base", "patched"):
+        for n in (2, 4):
+            for r in (1, 2):
+                d = os.path.join(runs, "scale-%s-smp%d-r%d" % (v, n, r))
+                os.makedirs(d)
+                for w in ("pingpong", "cs1", "cs1proc", "forkexit"):
+                    for f in ("lockcount", "coherence"):
+                        shutil.copy(os.path.join(runs, "count-%s" % v, "%s-pingpong.txt" % f),
+                                    os.path.join(d, "%s-%s.txt" % (f, w)))
+                    with open(os.path.join(d, "jobs-%s.txt" % w), "w") as f:
+                        f.write("%d\n" % (1 if w == "pingpong" else n))
+    rc, md, err, out = run_report(runs=runs)
+    sec = section(md, "Cache-line transfers per operation against vCPUs")
+    # pingpong: one job, 7800 / 2000 on base, 1850 / 2000 patched; the
+    # mm_count line 6000 / 2000 on base, 0 patched
+    contains(sec, "| pingpong | 2 | 3.900 | 0.925 | +2.975, +2.975 | 3.000 | 0.000 |")
+    # cs1 at 4 vCPUs: 4 jobs, 7800 / 8000 and 1850 / 8000
+    contains(sec, "| cs1 | 4 | 0.975 | 0.231 | +0.744, +0.744 | 0.750 | 0.000 |")
+    contains(sec, "2 runs on each kernel")
+    check(os.path.isfile(os.path.join(out, "scale-transfers.png"))
+          or "gnuplot" in sec, "no plot and no reason for it")
+
+
+@case
+def scale_missing_run_is_not_measured():
+    """A run missing on one kernel leaves its cells not measured, and is
+    listed as missing; it is not read as zero."""
+    runs = copy_fixture("scale-missing")
+    d = os.path.join(runs, "scale-base-smp2-r1")
+    os.makedirs(d)
+    for w in ("pingpong", "cs1", "cs1proc", "forkexit"):
+        for f in ("lockcount", "coherence"):
+            shutil.copy(os.path.join(runs, "count-base", "%s-pingpong.txt" % f),
+                        os.path.join(d, "%s-%s.txt" % (f, w)))
+        with open(os.path.join(d, "jobs-%s.txt" % w), "w") as f:
+            f.write("1\n")
+    rc, md, err, out = run_report(runs=runs, extra=("--scale-sweep", "2", "--scale-runs", "1"))
+    sec = section(md, "Cache-line transfers per operation against vCPUs")
+    contains(sec, "| pingpong | 2 | 3.900 | not measured | not measured | 3.000 | not measured |")
+    check("scale-patched-smp2-r1" in md.split("## Missing data")[-1],
+          "the missing patched run is not listed as missing")

@@ -97,7 +97,8 @@ cross-build: tree
 
 # Count-only A/B (TCG plugin) of two kernels built under build/BASE/out/, e.g.
 # two prefixes of the series: make count-ab BEFORE=dir AFTER=dir NAME=name
-# [SD_SWEEP="1 2 4"] (the shootdown runs of make too)
+# [SD_SWEEP="1 2 4"] (the shootdown runs of make too) [SCALE_SWEEP="2 4 8"
+# SCALE_RUNS=3] (make's transfers per operation against vCPUs)
 count-ab:
 	bash scripts/count-ab.sh $(BEFORE) $(AFTER) $(NAME)
 

@@ -40,7 +40,7 @@ checkpatch: tree
 	bash scripts/checkpatch.sh
 
 host-tests: tree
-	bash tests/run-host-tests.sh
+	bash scripts/host-tests.sh
 
 # Explicit targets: make applies no pattern rule to a .PHONY target.
 kernel-base kernel-patched kernel-debug kernel-base-debug kernel-distro-debug kernel-base-distro-debug: tree

@@ -52,6 +52,7 @@ LAZY_SWITCH_FUNCS = {"__schedule", "context_switch", "finish_task_switch",
                      "mmgrab", "mmgrab_lazy_tlb", "mmdrop", "mmdrop_sched",
                      "mmdrop_lazy_tlb", "mmdrop_lazy_tlb_sched", "__mmdrop"}
 MM_COUNT_OPS = {"lock incl", "lock decl"}   # atomic_inc / atomic_dec_and_test
+MM_CPUMASK_FUNCS = {"switch_mm_irqs_off"}    # their lock bts: mm_cpumask() bits
 # The context switch itself: context_switch() is inlined in __schedule().
 SWITCH_PATH_FUNCS = ("__schedule", "finish_task_switch", "switch_mm_irqs_off",
                      "enter_lazy_tlb", "__switch_to", "__switch_to_asm")

@@ -7,7 +7,7 @@ import re
 import shlex
 from .common import (
     COHERENCE_KINDS, COUNTED, LAZY_SWITCH_FUNCS, MM_COUNT_OPS, NM, PMU_PROFILED, PROFILED,
-    SCALED, SWITCH_ENTRY, TOP, VARIANTS, WORKLOADS)
+    MM_CPUMASK_FUNCS, SCALED, SWITCH_ENTRY, TOP, VARIANTS, WORKLOADS)
 
 
 def load_symbolize():
@@ -244,6 +244,7 @@ def attribute_locks(path, system_map, blocks=None):
         head = dict(t.split("=", 1) for t in f.readline().split()[3:] if "=" in t)
     addrs, names = symbolize.read_system_map(system_map) if system_map else ([], [])
     funcs, totals, mm_pair, mm_addrs = {}, {"atomic": 0, "barrier": 0}, 0, set()
+    cpumask_addrs = set()
     for addr, kind, count in rows:
         fn = base_name(symbolize.lookup(addrs, names, addr))
         op = describe_insn(insns.get(addr, ""))
@@ -252,6 +253,8 @@ def attribute_locks(path, system_map, blocks=None):
         if kind == "atomic" and fn in LAZY_SWITCH_FUNCS and op in MM_COUNT_OPS:
             mm_pair += count
             mm_addrs.add(addr)
+        if kind == "atomic" and fn in MM_CPUMASK_FUNCS and op.startswith("lock bt"):
+            cpumask_addrs.add(addr)
     blk, switches = (attribute_blocks(blocks, addrs, names)
                      if blocks and system_map else (None, None))
     return {"units": units, "totals": totals, "funcs": funcs,
@@ -259,10 +262,59 @@ def attribute_locks(path, system_map, blocks=None):
             "insns": int(head["insns"]) if "insns" in head else None,
             "stores": int(head["stores"]) if "stores" in head else None,
             "mm_pair": mm_pair if system_map else None,
-            "mm_pair_addrs": mm_addrs if system_map else None}
+            "mm_pair_addrs": mm_addrs if system_map else None,
+            "cpumask_addrs": cpumask_addrs if system_map else None}
 
 
-def attribute_coherence(path, system_map, mm_pair_addrs=None):
+DATA_TYPES = set("DdBbRr")
+KERNEL_IMAGE = 0xffffffff80000000
+HEAP = "other: slab and pages (task_struct, mm_struct, pipes, ...)"
+
+
+def read_data_map(system_map):
+    """Data symbols of a System.map -> (sorted addrs, names, (per-CPU
+    section start, end) or None)."""
+    syms, bounds = {}, {}
+    with open(system_map) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) < 3 or parts[1] not in DATA_TYPES:
+                continue
+            try:
+                a = int(parts[0], 16)
+            except ValueError:
+                continue
+            if parts[2] in ("__per_cpu_start", "__per_cpu_end"):
+                bounds[parts[2]] = a
+            elif not parts[2].startswith("__per_cpu"):
+                syms.setdefault(a, parts[2])
+    addrs = sorted(syms)
+    pcpu = ((bounds["__per_cpu_start"], bounds["__per_cpu_end"])
+            if len(bounds) == 2 else None)
+    return addrs, [syms[a] for a in addrs], pcpu
+
+
+def classify_line(line, dmap, offsets, mm_lines, cpumask_lines):
+    """What a transferred line holds: the mm_count line, the mm_cpumask
+    bits switch_mm_irqs_off() sets, per-CPU data of some CPU (a per-CPU
+    symbol S is at S + the CPU's offset, from the plugin's G lines), a
+    static symbol of the kernel image, or else slab and page memory."""
+    addrs, names, pcpu = dmap
+    if line in mm_lines:
+        return "mm_struct: the mm_count line"
+    if line in cpumask_lines:
+        return "mm_cpumask() bits (switch_mm_irqs_off's lock bts)"
+    if pcpu:
+        for off in offsets.values():
+            a = (line - off) & (2 ** 64 - 1)
+            if pcpu[0] <= a < pcpu[1]:
+                return "per-CPU %s" % symbolize.lookup(addrs, names, a)
+    if line >= KERNEL_IMAGE and addrs and line < addrs[-1] + 4096:
+        return "static %s" % symbolize.lookup(addrs, names, line)
+    return HEAP
+
+
+def attribute_coherence(path, system_map, mm_pair_addrs=None, cpumask_addrs=None):
     """One coherence file -> units, transfers by kind, per function, and
     on the mm_count line: the lines that the mm_count pair instructions
     (from the same window's lockcount file, @mm_pair_addrs) made a
@@ -281,9 +333,19 @@ def attribute_coherence(path, system_map, mm_pair_addrs=None):
     if mm_pair_addrs is not None:
         mm_lines = sorted({ln for ln, a in pairs if a in mm_pair_addrs})
         mm_line = sum(sum(per_line.get(ln, [0, 0, 0])) for ln in mm_lines)
+    data = None
+    if system_map:
+        dmap = read_data_map(system_map)
+        offsets = symbolize.read_pcpu_offsets(path)
+        cm = {ln for ln, a in pairs if a in (cpumask_addrs or ())}
+        data = {}
+        for ln, x in per_line.items():
+            what = classify_line(ln, dmap, offsets, set(mm_lines or ()), cm)
+            data[what] = data.get(what, 0) + sum(x)
     return {"units": head["units"], "totals": totals, "lines": head.get("lines"),
             "funcs": funcs if system_map else None,
-            "mm_lines": mm_lines, "mm_line": mm_line}
+            "mm_lines": mm_lines, "mm_line": mm_line, "data": data,
+            "gs_conflicts": head.get("gs_conflicts")}
 
 
 def read_coherence(runs, maps, locks, miss):
@@ -300,7 +362,8 @@ def read_coherence(runs, maps, locks, miss):
                 lk = locks.get(w, {}).get(v)
                 try:
                     res = attribute_coherence(path, smap,
-                                              lk.get("mm_pair_addrs") if lk else None)
+                                              lk.get("mm_pair_addrs") if lk else None,
+                                              lk.get("cpumask_addrs") if lk else None)
                 except (SystemExit, OSError, ValueError, IndexError) as e:
                     miss.add(path, "unreadable (%s)" % (e or "not a coherence v1 file"))
                 if res is not None and not res["units"]:

@@ -480,6 +480,22 @@ def section_coherence(coh):
                    "the patched kernel and made none on base: %s.\n\n"
                    % (", ".join("`%s`" % f for f in SWITCH_PATH_FUNCS),
                       ", ".join("`%s`" % f for f in new) if new else "none"))
+        if b.get("data") is not None and p.get("data") is not None:
+            keys = sorted(set(b["data"]) | set(p["data"]),
+                          key=lambda k: -max(b["data"].get(k, 0) / b["units"],
+                                             p["data"].get(k, 0) / p["units"]))
+            out.append("By the data the line holds (the mm_count line from the "
+                       "mm_count pair, per-CPU data from each vCPU's per-CPU "
+                       "offset as the plugin learnt it, static data from "
+                       "System.map; gs_conflicts base %s, patched %s):\n\n"
+                       % (b.get("gs_conflicts"), p.get("gs_conflicts")))
+            out.append("no transfers\n\n" if not keys else
+                       table(("data", "base/unit", "patched/unit", "change"),
+                             [(k, fmt_ratio(b["data"].get(k, 0) / b["units"]),
+                               fmt_ratio(p["data"].get(k, 0) / p["units"]),
+                               fmt_signed((p["data"].get(k, 0) / p["units"])
+                                          - (b["data"].get(k, 0) / b["units"])))
+                              for k in keys[:TOP_FUNCS]]) + "\n")
         ch = coherence_changes(b, p)[:TOP_FUNCS]
         out.append(table(("function", "base/unit", "patched/unit", "change"),
                          [("`%s`" % c["function"], fmt_ratio(c["base"]),

@@ -358,3 +358,43 @@ def scale_missing_run_is_not_measured():
     contains(sec, "| pingpong | 2 | 3.900 | not measured | not measured | 3.000 | not measured |")
     check("scale-patched-smp2-r1" in md.split("## Missing data")[-1],
           "the missing patched run is not listed as missing")
+
+
+@case
+def transfers_by_data():
+    """Each transferred line named by the data it holds: per-CPU data at
+    S + the vCPU's offset (G lines), static data from System.map, the
+    mm_count line, else slab and pages."""
+    runs = copy_fixture("by-data")
+    maps = {}
+    for v in ("base", "patched"):
+        maps[v] = os.path.join(TMP, "System.map-data-" + v)
+        with open(MAPS[v]) as f, open(maps[v], "w") as g:
+            g.write(f.read())
+            # 7.3's layout: the per-CPU section inside the image
+            g.write("ffffffff83226000 D __per_cpu_start\n"
+                    "ffffffff83259400 D cpu_tlbstate\n"
+                    "ffffffff83259480 D cpu_tlbstate_shared\n"
+                    "ffffffff8325a580 D runqueues\n"
+                    "ffffffff8325bc90 D __per_cpu_end\n"
+                    "ffffffff82e1c340 D init_mm\n"
+                    "ffffffff82e1c800 D jiffies\n")
+        path = os.path.join(runs, "count-%s" % v, "coherence-pingpong.txt")
+        with open(path) as f:
+            text = f.read().splitlines()
+        # vCPU 1's area at offset 0x10000000: runqueues of CPU 1 is at
+        # ffffffff9325a580; init_mm's line; an unknown heap line.
+        text[0] += " gs_conflicts=0"
+        text[1:1] = ["G 0 0", "G 1 10000000"]
+        text += ["L ffffffff9325a580 10 0 0", "L ffffffff82e1c340 0 20 0",
+                 "L ffff888001230000 0 0 30"]
+        with open(path, "w") as f:
+            f.write("\n".join(text) + "\n")
+    rc, md, err, out = run_report(runs=runs, maps=False, extra=(
+        "--system-map-base", maps["base"], "--system-map-patched", maps["patched"]))
+    sec = section(md, "Cache-line transfers")
+    # 2000 units: 10, 20 and 30 transfers are 0.005, 0.010, 0.015 a unit
+    contains(sec, "| per-CPU runqueues | 0.005 | 0.005 | +0.000 |")
+    contains(sec, "| static init_mm | 0.010 | 0.010 | +0.000 |")
+    contains(sec, "| mm_struct: the mm_count line | 3.000 | 0.000 | -3.000 |")
+    contains(sec, "gs_conflicts base 0, patched 0")

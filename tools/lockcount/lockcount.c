@@ -42,6 +42,15 @@
  *   L line R W L    (per line with a transfer; line = address of its
  *                    first byte)
  *   X line vaddr R W L  (per line and instruction with a transfer)
+ *   G vcpu offset   (per vCPU: its per-CPU offset, learnt from the
+ *                    %gs-relative accesses of counted instructions with an
+ *                    absolute displacement, the kernel's this_cpu_*(): the
+ *                    address minus the displacement. A per-CPU symbol S
+ *                    of System.map is at S + offset on that vCPU, so the
+ *                    report can name the per-CPU data a line holds. The
+ *                    header's gs_conflicts counts accesses that gave
+ *                    another offset than the vCPU's first: 0 unless the
+ *                    decoding is wrong.)
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -144,6 +153,8 @@ struct rec {
 	uint64_t vaddr;
 	uint64_t count;		/* relaxed atomic adds from any vCPU */
 	uint64_t xfer[X_KINDS];	/* coherence transfers, the same way */
+	int32_t gs_disp;	/* with gs: the absolute %gs displacement */
+	bool gs;
 	uint8_t kind;
 	uint8_t len;
 	uint8_t bytes[MAX_INSN];
@@ -250,6 +261,11 @@ struct line {
 	struct line *next;
 };
 
+/* Each vCPU's per-CPU offset, first seen; accesses that disagree with it. */
+static uint64_t pcpu_off[MAX_VCPUS];
+static bool pcpu_seen[MAX_VCPUS];
+static uint64_t gs_conflicts;
+
 /* Chained, never shrinks: one node per line touched, no per-byte state. */
 static struct line *line_tab[LINE_HASH];
 static pthread_mutex_t line_lock[LINE_LOCKS];
@@ -346,6 +362,8 @@ static void coh_reset(void)
 		__atomic_store_n(&xfer_total[k], 0, __ATOMIC_RELAXED);
 }
 
+static bool gs_abs_disp(const uint8_t *p, size_t n, int32_t *disp);
+
 /* Find or create the record for @va; re-translations share it (merge by vaddr). */
 static struct rec *rec_get(uint64_t va, int kind, const uint8_t *p, size_t len)
 {
@@ -363,6 +381,7 @@ static struct rec *rec_get(uint64_t va, int kind, const uint8_t *p, size_t len)
 	r->kind = kind;
 	r->len = len < MAX_INSN ? len : MAX_INSN;
 	memcpy(r->bytes, p, r->len);
+	r->gs = gs_abs_disp(p, len, &r->gs_disp);
 	tab[h] = r;
 	tab_used++;
 out:
@@ -482,6 +501,39 @@ static uint32_t marker_of(const uint8_t *p, size_t n)
 	return 0;
 }
 
+/*
+ * A %gs-relative access with an absolute 32-bit displacement, as x86_64's
+ * this_cpu_*() make ("mov %gs:sym, %rax"): prefix 65, ModRM mod=00
+ * rm=100, SIB index=100 (none, REX.X clear) base=101 (no base, disp32).
+ */
+static bool gs_abs_disp(const uint8_t *p, size_t n, int32_t *disp)
+{
+	bool gs = false;
+	uint8_t rex = 0;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (is_legacy_prefix(p[i])) {
+			gs |= p[i] == 0x65;
+			rex = 0;
+		} else if ((p[i] & 0xf0) == 0x40) {
+			rex = p[i];
+		} else {
+			break;
+		}
+	}
+	if (!gs || i >= n)
+		return false;
+	if (p[i] == 0x0f && ++i < n && (p[i] == 0x38 || p[i] == 0x3a))
+		i++;
+	i++;			/* the opcode's last byte */
+	if (i + 6 > n || (p[i] & 0xc7) != 0x04 || (p[i + 1] & 0x3f) != 0x25 ||
+	    (rex & 2))
+		return false;
+	memcpy(disp, p + i + 2, 4);	/* little endian, like the guest */
+	return true;
+}
+
 /* ---- output ---- */
 /* Snapshot of one record; counts may still move while we dump. */
 struct snap {
@@ -587,8 +639,12 @@ static void dump_coherence(FILE *f)
 	for (int k = 0; k < X_KINDS; k++)
 		fprintf(f, " %s=%llu", name[k], (unsigned long long)
 			__atomic_load_n(&xfer_total[k], __ATOMIC_RELAXED));
-	fprintf(f, " lines=%llu\n",
-		(unsigned long long)__atomic_load_n(&line_count, __ATOMIC_RELAXED));
+	fprintf(f, " lines=%llu gs_conflicts=%llu\n",
+		(unsigned long long)__atomic_load_n(&line_count, __ATOMIC_RELAXED),
+		(unsigned long long)__atomic_load_n(&gs_conflicts, __ATOMIC_RELAXED));
+	for (int v = 0; v < MAX_VCPUS; v++)
+		if (__atomic_load_n(&pcpu_seen[v], __ATOMIC_ACQUIRE))
+			fprintf(f, "G %d %llx\n", v, (unsigned long long)pcpu_off[v]);
 	for (size_t i = 0; i < tab_size; i++) {
 		struct rec *r = tab[i];
 		uint64_t x[X_KINDS];
@@ -705,6 +761,17 @@ static void coh_exec(unsigned int vcpu, qemu_plugin_meminfo_t info,
 	/* User addresses alias between processes: kernel data only. */
 	if (!count_all && vaddr < KERNEL_BASE)
 		return;
+	if (r->gs) {
+		uint64_t off = vaddr - (uint64_t)(int64_t)r->gs_disp;
+
+		/* Only this vCPU's thread writes its slot. */
+		if (!__atomic_load_n(&pcpu_seen[vcpu], __ATOMIC_RELAXED)) {
+			pcpu_off[vcpu] = off;
+			__atomic_store_n(&pcpu_seen[vcpu], true, __ATOMIC_RELEASE);
+		} else if (pcpu_off[vcpu] != off) {
+			__atomic_fetch_add(&gs_conflicts, 1, __ATOMIC_RELAXED);
+		}
+	}
 	for (uint64_t a = first; a <= last; a++)
 		coh_line(vcpu, a, store, locked, r);
 }

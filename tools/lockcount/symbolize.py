@@ -68,6 +68,8 @@ def read_coherence(path):
                 per_insn[int(parts[1], 16)] = [int(x) for x in parts[2:]]
             elif parts[0] == "L" and len(parts) == 5:
                 per_line[int(parts[1], 16)] = [int(x) for x in parts[2:]]
+            elif parts[0] == "G" and len(parts) == 3:
+                pass    # read_pcpu_offsets()
             elif parts[0] == "X" and len(parts) == 6:
                 pairs[(int(parts[1], 16), int(parts[2], 16))] = \
                     [int(x) for x in parts[3:]]
@@ -76,6 +78,18 @@ def read_coherence(path):
     if head is None or "units" not in head:
         sys.exit("%s: not a lockcount coherence v1 file" % path)
     return head, per_insn, per_line, pairs
+
+
+def read_pcpu_offsets(path):
+    """{vcpu: per-CPU offset} from the G lines of a coherence= file: a
+    per-CPU symbol S of System.map is at S + offset on that vCPU."""
+    out = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 3 and parts[0] == "G":
+                out[int(parts[1])] = int(parts[2], 16)
+    return out
 
 
 def entries(rows, addrs, names, function):

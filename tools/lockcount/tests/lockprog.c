@@ -8,10 +8,16 @@
  * PP_ITER times, with a plain store or an xchg; each round is 2 reads of
  * the other thread's write and 2 writes to a line the other holds. Both
  * also count PP_ITER times on a line of their own: no transfer.
+ * "gs": two threads, each with its own GS base (arch_prctl), read and
+ * write %gs:GS_DISP with an absolute displacement, as this_cpu_*() does;
+ * the plugin's per-vCPU offset for each is its GS base.
  */
+#include <asm/prctl.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <unistd.h>
 
 #define MARK(d)	".byte 0x0f,0x1f,0x84,0x00; .long " #d "\n"
 #define START	MARK(0x4c5a4d31)
@@ -135,6 +141,47 @@ static void pingpong(void)
 	asm volatile(STOP ::: "memory");
 }
 
+#define GS_DISP	0x40
+
+static struct padded gs_area[2][4];
+static struct padded gs_ready;
+
+static void *gs_thread(void *arg)
+{
+	long me = (long)arg;
+
+	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)gs_area[me]))
+		perror("arch_prctl");
+	__atomic_fetch_add(&gs_ready.v, 1, __ATOMIC_ACQ_REL);
+	while (__atomic_load_n(&gs_ready.v, __ATOMIC_ACQUIRE) < 3)
+		;
+	for (int i = 0; i < 100; i++)
+		asm volatile(
+		"t_gs_load: movl %%gs:0x40, %%eax\n"	/* 65 8b 04 25 disp32 */
+		"incl %%eax\n"
+		"t_gs_store: movl %%eax, %%gs:0x40\n"
+		::: "rax", "memory", "cc");
+	return NULL;
+}
+
+/* Prints each thread's GS base, for the test to compare. */
+static void gs(void)
+{
+	pthread_t t[2];
+
+	for (long i = 0; i < 2; i++)
+		pthread_create(&t[i], NULL, gs_thread, (void *)i);
+	while (__atomic_load_n(&gs_ready.v, __ATOMIC_ACQUIRE) < 2)
+		;
+	asm volatile(START ::: "memory");
+	__atomic_fetch_add(&gs_ready.v, 1, __ATOMIC_ACQ_REL);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	asm volatile(STOP ::: "memory");
+	for (int i = 0; i < 2; i++)
+		printf("gs%d=%lx\n", i, (unsigned long)gs_area[i]);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "mt")) {
@@ -142,6 +189,8 @@ int main(int argc, char **argv)
 	} else if (argc > 1 && !strncmp(argv[1], "pingpong", 8)) {
 		pp_locked = !strcmp(argv[1], "pingpong-locked");
 		pingpong();
+	} else if (argc > 1 && !strcmp(argv[1], "gs")) {
+		gs();
 	} else {
 		seq();
 	}

@@ -254,7 +254,9 @@ def parse_coherence(path):
     pairs = PAIRS.setdefault(path, {})
     for l in lines[1:]:
         f = l.split()
-        if f[0] == "X":
+        if f[0] == "G":
+            GS.setdefault(path, {})[int(f[1])] = int(f[2], 16)
+        elif f[0] == "X":
             pairs[(int(f[1], 16), int(f[2], 16))] = [int(x) for x in f[3:]]
         else:
             per[f[0]][int(f[1], 16)] = [int(x) for x in f[2:]]
@@ -262,10 +264,11 @@ def parse_coherence(path):
 
 
 PAIRS = {}
+GS = {}   # path -> {vcpu: per-CPU offset} from the G lines
 
 
 def coherence_cases(L):
-    res = {}
+    res, stdout = {}, {}
     syms = {}
     out = subprocess.run(["nm", PROG], capture_output=True, text=True,
                          check=True).stdout
@@ -281,6 +284,7 @@ def coherence_cases(L):
         if p.returncode:
             return False, p.stderr.strip()
         res[mode] = parse_coherence(coh)
+        stdout[mode] = p.stdout
         return True, ""
 
     def near(got, want):
@@ -347,9 +351,25 @@ def coherence_cases(L):
         case("coherence: a line of one thread's own: no transfer", t_private)
         case("coherence: per-line counts add up to the header", t_totals)
         case("coherence: a line's transfers split by instruction", t_pairs)
+    def t_gs():
+        # Each thread's GS base, as lockprog prints it, must be the offset
+        # the plugin learnt for one vCPU, from the %gs accesses alone.
+        got = GS.get(os.path.join(TMP, "gs-coh.txt"), {})
+        want = sorted(int(l.split("=")[1], 16) for l in stdout["gs"].splitlines()
+                      if l.startswith("gs"))
+        head = res["gs"][0]
+        return (len(want) == 2 and sorted(got.values()) == want
+                and head.get("gs_conflicts") == 0), \
+            "G lines %s, GS bases %s, gs_conflicts %s" % (
+                {k: hex(v) for k, v in got.items()}, [hex(w) for w in want],
+                head.get("gs_conflicts"))
+
     case("coherence: pingpong-locked runs", lambda: go("pingpong-locked"))
     if "pingpong-locked" in res:
         case("coherence: the same with xchg: 2 locked RMW transfers per round", t_locked)
+    case("coherence: gs runs", lambda: go("gs"))
+    if "gs" in res:
+        case("coherence: per-vCPU offsets from %gs accesses (G lines)", t_gs)
 
 
 def system_case():

@@ -43,9 +43,10 @@
  *                    first byte)
  *   X line vaddr R W L  (per line and instruction with a transfer)
  *   G vcpu offset   (per vCPU: its per-CPU offset, learnt from the
- *                    %gs-relative accesses of counted instructions with an
- *                    absolute displacement, the kernel's this_cpu_*(): the
- *                    address minus the displacement. A per-CPU symbol S
+ *                    %gs-relative accesses of counted instructions that
+ *                    name a symbol, absolute or RIP-relative, as the
+ *                    kernel's this_cpu_*() do: the address minus the
+ *                    symbol. A per-CPU symbol S
  *                    of System.map is at S + offset on that vCPU, so the
  *                    report can name the per-CPU data a line holds. The
  *                    header's gs_conflicts counts accesses that gave
@@ -153,7 +154,7 @@ struct rec {
 	uint64_t vaddr;
 	uint64_t count;		/* relaxed atomic adds from any vCPU */
 	uint64_t xfer[X_KINDS];	/* coherence transfers, the same way */
-	int32_t gs_disp;	/* with gs: the absolute %gs displacement */
+	uint64_t gs_sym;	/* with gs: the symbol a %gs access names */
 	bool gs;
 	uint8_t kind;
 	uint8_t len;
@@ -362,7 +363,7 @@ static void coh_reset(void)
 		__atomic_store_n(&xfer_total[k], 0, __ATOMIC_RELAXED);
 }
 
-static bool gs_abs_disp(const uint8_t *p, size_t n, int32_t *disp);
+static bool gs_sym(const uint8_t *p, size_t n, uint64_t va, uint64_t *sym);
 
 /* Find or create the record for @va; re-translations share it (merge by vaddr). */
 static struct rec *rec_get(uint64_t va, int kind, const uint8_t *p, size_t len)
@@ -381,7 +382,7 @@ static struct rec *rec_get(uint64_t va, int kind, const uint8_t *p, size_t len)
 	r->kind = kind;
 	r->len = len < MAX_INSN ? len : MAX_INSN;
 	memcpy(r->bytes, p, r->len);
-	r->gs = gs_abs_disp(p, len, &r->gs_disp);
+	r->gs = gs_sym(p, len, va, &r->gs_sym);
 	tab[h] = r;
 	tab_used++;
 out:
@@ -502,12 +503,17 @@ static uint32_t marker_of(const uint8_t *p, size_t n)
 }
 
 /*
- * A %gs-relative access with an absolute 32-bit displacement, as x86_64's
- * this_cpu_*() make ("mov %gs:sym, %rax"): prefix 65, ModRM mod=00
- * rm=100, SIB index=100 (none, REX.X clear) base=101 (no base, disp32).
+ * The symbol a %gs-relative access of x86_64's this_cpu_*() names: with
+ * an absolute 32-bit displacement ("mov %gs:sym, %rax": prefix 65, ModRM
+ * mod=00 rm=100, SIB index=100 (none, REX.X clear) base=101 (no base,
+ * disp32)), as with a zero-based per-CPU section (6.12); or RIP-relative
+ * ("mov %gs:sym(%rip), %rax": ModRM mod=00 rm=101, sym = the next
+ * instruction's address + disp32), as with per-CPU symbols inside the
+ * kernel image (7.3).
  */
-static bool gs_abs_disp(const uint8_t *p, size_t n, int32_t *disp)
+static bool gs_sym(const uint8_t *p, size_t n, uint64_t va, uint64_t *sym)
 {
+	int32_t disp;
 	bool gs = false;
 	uint8_t rex = 0;
 	size_t i;
@@ -527,10 +533,16 @@ static bool gs_abs_disp(const uint8_t *p, size_t n, int32_t *disp)
 	if (p[i] == 0x0f && ++i < n && (p[i] == 0x38 || p[i] == 0x3a))
 		i++;
 	i++;			/* the opcode's last byte */
+	if (i + 5 <= n && (p[i] & 0xc7) == 0x05) {
+		memcpy(&disp, p + i + 1, 4);	/* little endian, like the guest */
+		*sym = va + n + (int64_t)disp;
+		return true;
+	}
 	if (i + 6 > n || (p[i] & 0xc7) != 0x04 || (p[i + 1] & 0x3f) != 0x25 ||
 	    (rex & 2))
 		return false;
-	memcpy(disp, p + i + 2, 4);	/* little endian, like the guest */
+	memcpy(&disp, p + i + 2, 4);
+	*sym = (uint64_t)(int64_t)disp;
 	return true;
 }
 
@@ -762,7 +774,7 @@ static void coh_exec(unsigned int vcpu, qemu_plugin_meminfo_t info,
 	if (!count_all && vaddr < KERNEL_BASE)
 		return;
 	if (r->gs) {
-		uint64_t off = vaddr - (uint64_t)(int64_t)r->gs_disp;
+		uint64_t off = vaddr - r->gs_sym;
 
 		/* Only this vCPU's thread writes its slot. */
 		if (!__atomic_load_n(&pcpu_seen[vcpu], __ATOMIC_RELAXED)) {

@@ -9,7 +9,9 @@
  * the other thread's write and 2 writes to a line the other holds. Both
  * also count PP_ITER times on a line of their own: no transfer.
  * "gs": two threads, each with its own GS base (arch_prctl), read and
- * write %gs:GS_DISP with an absolute displacement, as this_cpu_*() does;
+ * write per-thread data through %gs as this_cpu_*() does: thread 0 with
+ * an absolute displacement (%gs:0x40, a zero-based per-CPU section),
+ * thread 1 RIP-relative (%gs:gs_sym(%rip), per-CPU symbols in the image);
  * the plugin's per-vCPU offset for each is its GS base.
  */
 #include <asm/prctl.h>
@@ -145,22 +147,35 @@ static void pingpong(void)
 
 static struct padded gs_area[2][4];
 static struct padded gs_ready;
+int gs_sym;	/* thread 1's GS base + &gs_sym is gs_area[1] */
+static unsigned long gs_base[2];
 
 static void *gs_thread(void *arg)
 {
 	long me = (long)arg;
 
-	if (syscall(SYS_arch_prctl, ARCH_SET_GS, (unsigned long)gs_area[me]))
+	gs_base[me] = (unsigned long)gs_area[me];
+	if (me)
+		gs_base[me] -= (unsigned long)&gs_sym;
+	if (syscall(SYS_arch_prctl, ARCH_SET_GS, gs_base[me]))
 		perror("arch_prctl");
 	__atomic_fetch_add(&gs_ready.v, 1, __ATOMIC_ACQ_REL);
 	while (__atomic_load_n(&gs_ready.v, __ATOMIC_ACQUIRE) < 3)
 		;
-	for (int i = 0; i < 100; i++)
-		asm volatile(
-		"t_gs_load: movl %%gs:0x40, %%eax\n"	/* 65 8b 04 25 disp32 */
-		"incl %%eax\n"
-		"t_gs_store: movl %%eax, %%gs:0x40\n"
-		::: "rax", "memory", "cc");
+	for (int i = 0; i < 100; i++) {
+		if (me)
+			asm volatile(
+			"movl %%gs:gs_sym(%%rip), %%eax\n"	/* 65 8b 05 disp32 */
+			"incl %%eax\n"
+			"movl %%eax, %%gs:gs_sym(%%rip)\n"
+			::: "rax", "memory", "cc");
+		else
+			asm volatile(
+			"movl %%gs:0x40, %%eax\n"	/* 65 8b 04 25 disp32 */
+			"incl %%eax\n"
+			"movl %%eax, %%gs:0x40\n"
+			::: "rax", "memory", "cc");
+	}
 	return NULL;
 }
 
@@ -179,7 +194,7 @@ static void gs(void)
 		pthread_join(t[i], NULL);
 	asm volatile(STOP ::: "memory");
 	for (int i = 0; i < 2; i++)
-		printf("gs%d=%lx\n", i, (unsigned long)gs_area[i]);
+		printf("gs%d=%lx\n", i, gs_base[i]);
 }
 
 int main(int argc, char **argv)

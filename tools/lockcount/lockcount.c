@@ -532,6 +532,9 @@ static bool gs_sym(const uint8_t *p, size_t n, uint64_t va, uint64_t *sym)
 		return false;
 	if (p[i] == 0x0f && ++i < n && (p[i] == 0x38 || p[i] == 0x3a))
 		i++;
+	/* call, jmp, push through %gs also touch the stack or branch */
+	if (p[i] == 0xff && i + 1 < n && ((p[i + 1] >> 3) & 7) >= 2)
+		return false;
 	i++;			/* the opcode's last byte */
 	if (i + 5 <= n && (p[i] & 0xc7) == 0x05) {
 		memcpy(&disp, p + i + 1, 4);	/* little endian, like the guest */

@@ -100,16 +100,23 @@ run_from_c() {
 	touch "$r/done"
 }
 
-fixture
-why=""
-bash "$resume" keep mm c "$tmp/b" "$tmp/p" || why="keep failed"
-run_from_c joined 0
-for s in b p; do
-	[ -n "$why" ] && break
-	id=${s}id
-	bash "$split" "$tmp/run-joined" "$tmp/$s" "$id" mm >/dev/null 2>&1 || why="split failed"
-done
-[ -n "$why" ] || bash "$resume" join mm "$tmp/b=bid" "$tmp/p=pid" || why="join failed"
+# As the gate does: keep what ran before c, run from c (the run NAME;
+# DIED 1: the guest died before mm), split, join. Sets why on a failure.
+#   continue_from_c NAME DIED
+continue_from_c() {
+	local s
+	fixture
+	why=""
+	bash "$resume" keep mm c "$tmp/b" "$tmp/p" || why="keep failed"
+	run_from_c "$1" "$2"
+	for s in b p; do
+		[ -n "$why" ] && break
+		bash "$split" "$tmp/run-$1" "$tmp/$s" "${s}id" mm >/dev/null 2>&1 || why="split failed"
+	done
+	[ -n "$why" ] || bash "$resume" join mm "$tmp/b=bid" "$tmp/p=pid" || why="join failed"
+}
+
+continue_from_c joined 0
 for s in b p; do
 	[ -z "$why" ] || break
 	l=$tmp/$s/mm.log
@@ -128,15 +135,7 @@ for s in b p; do
 done
 check keep-and-join "$why"
 
-fixture
-why=""
-bash "$resume" keep mm c "$tmp/b" "$tmp/p" || why="keep failed"
-run_from_c died 1
-for s in b p; do
-	[ -n "$why" ] && break
-	bash "$split" "$tmp/run-died" "$tmp/$s" "${s}id" mm >/dev/null 2>&1 || why="split failed"
-done
-[ -n "$why" ] || bash "$resume" join mm "$tmp/b=bid" "$tmp/p=pid" || why="join failed"
+continue_from_c died 1
 for s in b p; do
 	[ -z "$why" ] || break
 	if [ "$(cut -d' ' -f1 "$tmp/$s/mm.incomplete" 2>/dev/null)" != "${s}id" ] || [ -f "$tmp/$s/mm.id" ]; then

@@ -180,7 +180,7 @@ static void *gs_thread(void *arg)
 }
 
 /* Prints each thread's GS base, for the test to compare. */
-static void gs(void)
+static void gs_offsets(void)
 {
 	pthread_t t[2];
 
@@ -205,7 +205,7 @@ int main(int argc, char **argv)
 		pp_locked = !strcmp(argv[1], "pingpong-locked");
 		pingpong();
 	} else if (argc > 1 && !strcmp(argv[1], "gs")) {
-		gs();
+		gs_offsets();
 	} else {
 		seq();
 	}

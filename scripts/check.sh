@@ -32,23 +32,8 @@ for m in "$TOP"/tests/broken/tools/ksft-runner-*.patch; do
 		bash "$TOP/tests/kselftest-gate/runner-timeout.sh" "$TREE" | tee -a "$results"
 done
 
-# The harness's own C (plugin, benchmarks, guest tools) in kernel style,
-# by the tree's checkpatch. Not applicable to userspace: externs and
-# typedefs (the QEMU plugin API is declared here, not included), BIT()
-# and the compiler.h attribute macros (no kernel headers), and '(' ending
-# the line that opens a multi-line asm block.
 phase "checkpatch on the harness's C"
-for f in tools/lockcount/lockcount.c tools/lockcount/tests/lockprog.c \
-	tools/bench/lazybench.c tools/guest/efistress.c tools/guest/failnth.c; do
-	if out=$(cd "$TOP" && "$TREE/scripts/checkpatch.pl" --no-tree --strict -q \
-		--ignore AVOID_EXTERNS,NEW_TYPEDEFS,BIT_MACRO,PREFER_DEFINED_ATTRIBUTE_MACRO,OPEN_ENDED_LINE \
-		-f "$f" 2>&1); then
-		echo "PASS checkpatch:$f"
-	else
-		echo "FAIL checkpatch:$f"
-		printf '%s\n' "$out" | head -n 20 | sed 's/^/    /'
-	fi
-done | tee -a "$results"
+bash "$TOP/tests/checkpatch-harness.sh" "$TREE" | tee -a "$results"
 
 phase "protocol model (spin)"
 bash "$TOP/scripts/model.sh" | tee -a "$results"

@@ -28,7 +28,8 @@ fails it again in a rerun, and either the base fails it in none or the
 patched kernel fails it in more than N/2 reruns more than the base. Else
 it is reported, with both counts, as nondeterministic on base or as not
 reproduced, and does not fail the gate. --regressions-out writes the regressed tests, one per
-line, for the caller to rerun.
+line, for the caller to rerun, and each regressed subtest of a test that
+did not regress as "test<TAB>subtest".
 Exit status 2: bad usage or unreadable input.
 """
 import argparse
@@ -232,11 +233,15 @@ def main():
         return False
     if a.regressions_out:
         # What a guest never ran (it died) is not rerun: the gate fails
-        # on the guest's death anyway.
+        # on the guest's death anyway. A test that regressed is rerun
+        # whole; a subtest of a test that did not, as "test<TAB>subtest"
+        # (the guest runs an mm subtest, a program of run_vmtests.sh,
+        # alone).
+        ran = set(t for t in regressions if pt.get(t, MISSING) != MISSING)
+        subs = set('%s\t%s' % k for k in subreg
+                   if k[0] not in ran and pt.get(k[0], MISSING) != MISSING)
         with open(a.regressions_out, 'w') as f:
-            f.write(''.join('%s\n' % t for t in sorted(
-                set(t for t in regressions if pt.get(t, MISSING) != MISSING) |
-                set(k[0] for k in subreg if pt.get(k[0], MISSING) != MISSING))))
+            f.write(''.join('%s\n' % t for t in sorted(ran | subs)))
     def why(k):
         return 'not reproduced' if flaky[k][2] == 0 else 'nondeterministic on base'
 

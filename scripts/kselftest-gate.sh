@@ -11,9 +11,10 @@
 #    build/BASE/kselftest-gate/VARIANT/, tagged with the kernel they ran on,
 # 4. compares every collection that has results from the two kernels as
 #    built now (kselftest-compare.py),
-# 5. runs each test that passed on base and not on patched KSFT_RERUNS (10)
-#    more times on both kernels, and compares again with those counts:
-#    build/BASE/report/kselftest-gate.md.
+# 5. runs each test (or subtest) that passed on base and not on patched
+#    KSFT_RERUNS (10) more times on both kernels, and compares again with
+#    those counts: build/BASE/report/kselftest-gate.md. A subtest of mm
+#    (a program of run_vmtests.sh) runs alone, with its category's setup.
 # Fails on a test that passes on base and not on patched (unless the
 # reruns do not reproduce it, or the base fails it too: see
 # kselftest-compare.py), on a kernel report
@@ -32,6 +33,7 @@
 # names those not run yet; a rebuilt kernel makes its old results stale.
 # KSFT_REPORT_ONLY=1 writes the table again from the kept results (after a
 # change to both-fail.txt, say): no build, no guest.
+# KSFT_RERUN_ONLY=1 does that, then the reruns of what regressed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -57,6 +59,10 @@ mkdir -p "$BUILD/report"
 
 start=$(date +%s)
 report_only=${KSFT_REPORT_ONLY:-0}
+# KSFT_RERUN_ONLY=1: the kept results as KSFT_REPORT_ONLY has them, then
+# the reruns of what regressed (a run whose reruns were cut short).
+rerun_only=${KSFT_RERUN_ONLY:-0}
+[ "$rerun_only" = 0 ] || report_only=1
 for v in "${variants[@]}"; do
 	if [ "$report_only" = 1 ]; then
 		[ -f "$OUT/$v/arch/x86/boot/bzImage" ] || die "KSFT_REPORT_ONLY: no $v kernel built"
@@ -200,7 +206,11 @@ preamble+=" Collections (with the time their run ended, UTC): $(printf '%s, ' "$
 	preamble+=" Continued from an earlier run on these kernel builds, from: ${from[*]} (the tests before ran then)."
 compare() {
 	local took=" \`make kselftest-gate\` with KSFT_COLLECTIONS=\"${collections[*]}\": $(($(date +%s) - start)) s."
-	[ "$report_only" = 0 ] || took=" Written again from the kept results (KSFT_REPORT_ONLY=1)."
+	if [ "$rerun_only" = 1 ]; then
+		took=" The kept results, with reruns run now (KSFT_RERUN_ONLY=1): $(($(date +%s) - start)) s."
+	elif [ "$report_only" = 1 ]; then
+		took=" Written again from the kept results (KSFT_REPORT_ONLY=1)."
+	fi
 	python3 "$TOP/scripts/kselftest-compare.py" \
 		--base "$merged/${variants[0]}.log" --patched "$merged/${variants[1]}.log" \
 		--base-console "$merged/${variants[0]}.console" \
@@ -220,11 +230,12 @@ add_rerun_consoles() {
 rc=0
 compare --regressions-out "$merged/regressions.txt" || rc=$?
 if [ $rc -ne 0 ] && [ -s "$merged/regressions.txt" ] && [ "$reruns" -gt 0 ] &&
-	[ "$report_only" = 0 ]; then
-	log "rerunning $(wc -l <"$merged/regressions.txt") regressed tests $reruns times on both kernels"
-	guests kselftest-gate-rerun "lazymm_ksft_tests=$(paste -sd, "$merged/regressions.txt") lazymm_ksft_repeat=$reruns" \
+	{ [ "$report_only" = 0 ] || [ "$rerun_only" = 1 ]; }; then
+	log "rerunning $(wc -l <"$merged/regressions.txt") regressed tests or subtests $reruns times on both kernels"
+	# The guests read the list from the host's root.
+	guests kselftest-gate-rerun "lazymm_ksft_rerun=$merged/regressions.txt lazymm_ksft_repeat=$reruns" \
 		"$guest_timeout" || died=1
-	preamble+=" Each test that passed on base and not on patched was run $reruns times more on each kernel."
+	preamble+=" Each test or subtest that passed on base and not on patched was run $reruns times more on each kernel (an mm subtest, a program of run_vmtests.sh, alone)."
 	rerun_logs=()
 	for v in "${variants[@]}"; do rerun_logs+=("$BUILD/runs/kselftest-gate-rerun-$v/kselftests.log"); done
 	add_rerun_consoles

@@ -101,6 +101,29 @@ rerun rerun-nondeterministic-on-base 0 rerun-base-flaky.log rerun-patched-2of3.l
 rerun rerun-base-always-passes 1 rerun-base-stable.log rerun-patched-2of3.log
 rerun rerun-patched-much-worse 1 rerun-base-flaky.log rerun-patched-3of3.log
 rerun rerun-not-reproduced 0 rerun-base-stable.log rerun-patched-0of3.log
+# A subtest regression is judged by the reruns' counts of that subtest.
+subrerun() {
+	compare "$1" "$2" --patched subtest-regression.log --known known.txt \
+		--rerun-base "$3" --rerun-patched "$4"
+}
+subrerun rerun-subtest-not-reproduced 0 rerun-sub-base-pass.log rerun-sub-patched-pass.log
+subrerun rerun-subtest-reproduced 1 rerun-sub-base-pass.log rerun-sub-patched-fail.log
+# The reruns' list: a regressed test whole, a subtest of a test that did
+# not regress as "test<TAB>subtest" (the guest runs an mm one alone).
+fx=$top/tests/kselftest-gate/fixtures
+for c in "test-regression:x86:ldt_gdt_64" \
+	"subtest-regression:x86:ldt_gdt_64	LDT switch on another CPU"; do
+	out=$(mktemp)
+	python3 "$top/scripts/kselftest-compare.py" --base "$fx/base.log" \
+		--patched "$fx/${c%%:*}.log" --known "$fx/known.txt" \
+		--out /dev/null --regressions-out "$out" >/dev/null 2>&1
+	if [ "$(cat "$out")" = "${c#*:}" ]; then
+		echo "PASS kselftest-gate:rerun-list-${c%%:*}"
+	else
+		echo "FAIL kselftest-gate:rerun-list-${c%%:*} (got '$(cat "$out")')"
+	fi
+	rm -f "$out"
+done
 # The tests run on neither kernel are in the report, with why.
 out=$(mktemp)
 python3 "$top/scripts/kselftest-compare.py" --base "$top/tests/kselftest-gate/fixtures/base.log" \

@@ -60,24 +60,52 @@ ksft() {
 	} 2>&1 | cat
 	return "$(cat /tmp/ksft.rc)"
 }
-# A rerun (the gate's check of a base-pass/patched-fail test): only the
-# tests in lazymm_ksft_tests (comma-separated), each lazymm_ksft_repeat
-# times in a row, with the collection's timeout.
-if [ -n "${lazymm_ksft_tests:-}" ]; then
+# A rerun (the gate's check of a base-pass/patched-fail test): the lines of
+# the file lazymm_ksft_rerun, each run lazymm_ksft_repeat times in a row
+# with the collection's timeout. A line is a test (C:PROGRAM), or a test
+# and one of its subtests (C:PROGRAM<TAB>SUBTEST). mm's tests are
+# run_vmtests.sh categories, each subtest a program of it: such a subtest
+# runs alone, through upstream's wrapper and runner, with its category's
+# setup (the copy's run_test() returns at once for every other program).
+# Any other subtest needs its whole test.
+tab=$(printf '\t')
+if [ -n "${lazymm_ksft_rerun:-}" ]; then
+	[ -r "$lazymm_ksft_rerun" ] || { echo "cannot read $lazymm_ksft_rerun"; exit 1; }
 	repeat=${lazymm_ksft_repeat:-5}
-	for t in $(echo "$lazymm_ksft_tests" | tr , ' '); do
+	rc=0
+	while IFS=$tab read -r t sub; do
+		[ -n "$t" ] || continue
 		grep -qxF "$t" kselftest-list.txt || { echo "test $t is not installed"; exit 1; }
+		only=
+		# A name upstream prints twice is told apart by " (#N)"
+		# (kselftest-compare.py): each occurrence runs.
+		case $t in
+		mm:*) only=${sub% (#*)} ;;
+		esac
+		if [ -n "$only" ] && [ ! -f mm/run_vmtests.sh.upstream ]; then
+			cp mm/run_vmtests.sh mm/run_vmtests.sh.upstream || exit 1
+			# shellcheck disable=SC2016 # the line is run_vmtests.sh's
+			sed '/^run_test() {$/a\
+	[ -z "${LAZYMM_ONLY:-}" ] || [ "$(pretty_name "$*")" = "$LAZYMM_ONLY" ] || return 0' \
+				mm/run_vmtests.sh.upstream >mm/run_vmtests.sh || exit 1
+			grep -q LAZYMM_ONLY mm/run_vmtests.sh ||
+				{ echo "no run_test() in mm/run_vmtests.sh to run $sub alone"; exit 1; }
+		fi
+		[ -z "$only" ] || echo "# rerun: $t, only its $only"
 		i=0
 		while [ $i -lt "$repeat" ]; do
 			echo "$t"
 			i=$((i + 1))
-		done
-	done >kselftest-list.rerun
-	mv kselftest-list.rerun kselftest-list.txt
-	t=$timeout
-	grep -q '^mm:' kselftest-list.txt && t=$mm_timeout
-	ksft "$t"
-	exit
+		done >kselftest-list.txt.rerun
+		cp kselftest-list.txt kselftest-list.all
+		mv kselftest-list.txt.rerun kselftest-list.txt
+		tt=$timeout
+		case $t in mm:*) tt=$mm_timeout ;; esac
+		export LAZYMM_ONLY="$only"
+		ksft "$tt" || rc=1
+		mv kselftest-list.all kselftest-list.txt
+	done <"$lazymm_ksft_rerun"
+	exit $rc
 fi
 # run_kselftest.sh runs what kselftest-list.txt holds. Its -c costs a grep
 # per test, seconds each on a debug kernel under TCG: give it the list

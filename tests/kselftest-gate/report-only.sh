@@ -15,6 +15,9 @@
 #     did not reproduce passes;
 #   rerun-console-counted: the same, but the patched kernel printed a
 #     KASAN report while the test ran again: the gate fails.
+#   rerun-only-subtest: KSFT_RERUN_ONLY=1 with a kept subtest regression:
+#     the guests (a stub run-vm.sh) are given that subtest alone to run
+#     again, it passes there on both, and the gate passes.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/../.." && pwd)
 root=${1:-}
@@ -134,3 +137,43 @@ for c in not-reproduced console-counted; do
 		verdict "rerun-$c" "$d" 1 "1 new kernel reports"
 	fi
 done
+
+# The guests, stubbed: each copies the list of reruns it was given to
+# $RERUN_LIST and prints the first line's test, with that subtest passing,
+# three times.
+d=$(mktemp -d)
+setup "$d"
+cat >"$d/scripts/run-vm.sh" <<'STUB'
+#!/usr/bin/env bash
+while [ $# -gt 3 ]; do
+	[ "$1" != --append ] || append=$2
+	shift 2
+done
+r=$(dirname "$0")/../build/7.3/runs/$2
+mkdir -p "$r"
+list=$(sed -n 's/.*lazymm_ksft_rerun=\([^ ]*\).*/\1/p' <<<"$append")
+cp "$list" "$RERUN_LIST"
+IFS=$'\t' read -r t sub <"$list"
+{
+	echo "TAP version 13"
+	for i in 1 2 3; do
+		printf '# selftests: %s: %s\n# ok 1 %s\nok %d selftests: %s: %s\n' \
+			"${t%%:*}" "${t#*:}" "$sub" $i "${t%%:*}" "${t#*:}"
+	done
+} >"$r/kselftests.log"
+echo 0 >"$r/kselftests.rc"
+echo "[    1.000000] Linux version 7.3.4" >"$r/console.log"
+STUB
+keep "$d" base-distro-debug x86 id "$tap_ok"
+keep "$d" distro-debug x86 id "# selftests: x86: ldt_gdt_64
+# not ok 1 LDT entry survives fork
+ok 1 selftests: x86: ldt_gdt_64"
+export RERUN_LIST
+RERUN_LIST=$(mktemp)
+res=$(KSFT_RERUN_ONLY=1 verdict rerun-only-subtest "$d" 0 "rerunning 1 regressed")
+if [ "${res%% *}" = PASS ] && [ "$(cat "$RERUN_LIST")" = "$(printf 'x86:ldt_gdt_64\tLDT entry survives fork')" ]; then
+	echo "$res"
+else
+	echo "FAIL kselftest-gate:rerun-only-subtest (${res#* }; rerun list: '$(cat "$RERUN_LIST")')"
+fi
+rm -f "$RERUN_LIST"

@@ -56,6 +56,9 @@ for r in $(seq "$SCALE_RUNS"); do
 		done
 	done
 done
+# The field offsets that name the mm_count atomics, for each kernel.
+kernel_offsets "$OUT/$before"
+kernel_offsets "$OUT/$after"
 python3 "$TOP/scripts/report.py" --runs "$BUILD/runs/$name" --out "$BUILD/report-$name" \
 	--scale-sweep "$SCALE_SWEEP" --scale-runs "$SCALE_RUNS" \
 	--system-map-base "$OUT/$before/System.map" --system-map-patched "$OUT/$after/System.map"

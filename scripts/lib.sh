@@ -132,6 +132,39 @@ shootdown_run() {
 		--plugin "$(plugin_args "$run")" "$v" "$run" bench-shootdown
 }
 
+# The offsets of the fields the report recognises a locked instruction's
+# target by (mm_struct::mm_count), for the kernel built in OUTDIR, as
+# "field offset" lines in OUTDIR/lazymm-offsets.txt: compiled with the
+# exact command line that built kernel/fork.o, so with its config and
+# compiler. Kept until vmlinux is newer.
+#   kernel_offsets OUTDIR
+kernel_offsets() {
+	local out=$1 cmd src s
+	[ "$out/lazymm-offsets.txt" -nt "$out/vmlinux" ] && return 0
+	[ -f "$out/kernel/.fork.o.cmd" ] || die "no $out/kernel/.fork.o.cmd: is $out a kernel build?"
+	cmd=$(sed -n '1s/^savedcmd_[^ ]* := //p' "$out/kernel/.fork.o.cmd" |
+		sed 's/ -Wp,-MMD,[^ ]*//; s/ -c -o kernel\/fork\.o [^ ]* *$//')
+	[ -n "$cmd" ] || die "cannot read the compile command in $out/kernel/.fork.o.cmd"
+	src=$(mktemp --suffix=.c)
+	s=${src%.c}.s
+	cat >"$src" <<'C'
+#include <linux/mm_types.h>
+#include <linux/stddef.h>
+void lazymm_offsets(void);
+void lazymm_offsets(void)
+{
+	asm volatile(".ascii \"lazymm mm_count %c0\"" : :
+		     "i" (offsetof(struct mm_struct, mm_count)));
+}
+C
+	(cd "$out" && eval "$cmd -S -o $s $src") ||
+		die "could not compile the field offsets for $out"
+	sed -n 's/.*\.ascii "lazymm \([a-z_]*\) \([0-9]*\)".*/\1 \2/p' "$s" >"$out/lazymm-offsets.txt.tmp"
+	rm -f "$src" "$s"
+	grep -q '^mm_count [0-9]' "$out/lazymm-offsets.txt.tmp" || die "no mm_count offset for $out"
+	mv "$out/lazymm-offsets.txt.tmp" "$out/lazymm-offsets.txt"
+}
+
 # make in the kernel source SRC with its objects in OUT, through ccache:
 #   kmake SRC OUT [ARGS...]   (a later CC= or HOSTCC= in ARGS wins)
 kmake() {

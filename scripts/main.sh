@@ -99,6 +99,9 @@ for r in $(seq "$SCALE_RUNS"); do
 done
 
 phase "report"
+# The field offsets that name the mm_count atomics, for each kernel.
+kernel_offsets "$OUT/base"
+kernel_offsets "$OUT/patched"
 python3 "$TOP/scripts/report.py" --runs "$BUILD/runs" --out "$BUILD/report" \
 	--rounds "$ROUNDS" --sweep "$SWEEP" --sd-sweep "$SD_SWEEP" --secs "$SECS" \
 	--scale-sweep "$SCALE_SWEEP" --scale-runs "$SCALE_RUNS" \

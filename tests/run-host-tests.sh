@@ -214,6 +214,27 @@ done
 python3 "$top/tests/report/run_tests.py" 2>&1 |
 	sed -nE 's/^ok - (.*) # SKIP (.*)/SKIP report:\1 (\2)/p; t; s/^ok - (.*)/PASS report:\1/p; s/^not ok - (.*)/FAIL report:\1/p'
 
+# The report's mutants (tests/broken/tools/report-*.patch), on a copy of
+# scripts/ and the plugin's symbolize.py: each makes its Catcher: case fail.
+for m in "$top"/tests/broken/tools/report-*.patch; do
+	[ -f "$m" ] || continue
+	name=$(basename "$m" .patch)
+	catcher=$(sed -n 's/^Catcher: report://p' "$m")
+	tmp=$(mktemp -d)
+	mkdir -p "$tmp/tools/lockcount"
+	cp -r "$top/scripts" "$tmp/"
+	cp "$top/tools/lockcount/symbolize.py" "$tmp/tools/lockcount/"
+	if ! (cd "$tmp" && git apply "$m"); then
+		echo "FAIL mutant:$name (does not apply)"
+	elif out=$(LAZYMM_ROOT=$tmp python3 "$top/tests/report/run_tests.py" 2>&1 || true)
+		grep -qxF "not ok - $catcher" <<<"$out"; then
+		echo "PASS mutant:$name (killed by report:$catcher)"
+	else
+		echo "FAIL mutant:$name (survived: report:$catcher passed)"
+	fi
+	rm -rf "$tmp"
+done
+
 # make's vCPU counts: within the guest kernels' NR_CPUS (per base), or
 # refused with the reason before anything is built.
 for base in 7.3 6.12; do

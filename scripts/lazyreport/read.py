@@ -202,6 +202,47 @@ def describe_insn(hexbytes):
     return ("lock " if locked else "") + name + suffix
 
 
+def insn_disp(hexbytes):
+    """Displacement of the memory operand of an FF-opcode instruction
+    (inc, dec: "lock incl 0x30(%rdi)" -> 0x30), or None for a register
+    operand, a RIP-relative or absolute one, or bytes it cannot read."""
+    try:
+        b = bytes.fromhex(hexbytes)
+    except ValueError:
+        return None
+    i = 0
+    while i < len(b) and (b[i] in LEGACY_PREFIXES or b[i] & 0xf0 == 0x40):
+        i += 1
+    if i + 1 >= len(b) or b[i] != 0xff:
+        return None
+    modrm, j = b[i + 1], i + 2
+    mod, rm = modrm >> 6, modrm & 7
+    if mod == 3:
+        return None
+    if rm == 4:
+        if j >= len(b):
+            return None
+        if mod == 0 and b[j] & 7 == 5:
+            return None     # disp32 with no base register
+        j += 1
+    elif mod == 0 and rm == 5:
+        return None         # RIP-relative
+    size = {0: 0, 1: 1, 2: 4}[mod]
+    if j + size > len(b):
+        return None
+    return int.from_bytes(b[j:j + size], "little", signed=True) if size else 0
+
+
+def read_offsets(system_map):
+    """{field: offset} from lazymm-offsets.txt beside a kernel's
+    System.map (lib.sh's kernel_offsets), or None without one."""
+    path = os.path.join(os.path.dirname(system_map), "lazymm-offsets.txt")
+    if not os.path.exists(path):
+        return None
+    with open(path) as f:
+        return {k: int(v) for k, v in (ln.split() for ln in f if ln.strip())}
+
+
 def base_name(sym):
     """finish_task_switch.isra.0 -> finish_task_switch, so the two builds'
     compiler clones line up."""
@@ -236,13 +277,19 @@ def attribute_locks(path, system_map, blocks=None):
 
     Counts go to functions through symbolize.py and are kept per
     (function, kind, instruction), so the mm_count `lock incl` of __schedule
-    is not blurred with its other RMWs. Without a System.map everything
-    lands in "<unknown>" and mm_pair is None."""
+    is not blurred with its other RMWs. An mm_count pair instruction is a
+    lock incl/decl in a lazy-switch function whose operand is at
+    mm_struct::mm_count's offset from its base register (the kernel's
+    lazymm-offsets.txt): the scheduler's other lock incl, on
+    rq->nr_iowait, is not one. Without a System.map everything lands in
+    "<unknown>" and, as without the offsets, mm_pair is None."""
     units, rows = symbolize.read_lockcount(path)
     insns = read_insn_bytes(path)
     with open(path) as f:
         head = dict(t.split("=", 1) for t in f.readline().split()[3:] if "=" in t)
     addrs, names = symbolize.read_system_map(system_map) if system_map else ([], [])
+    offs = read_offsets(system_map) if system_map else None
+    mm_count = offs.get("mm_count") if offs else None
     funcs, totals, mm_pair, mm_addrs = {}, {"atomic": 0, "barrier": 0}, 0, set()
     cpumask_addrs = set()
     for addr, kind, count in rows:
@@ -250,7 +297,8 @@ def attribute_locks(path, system_map, blocks=None):
         op = describe_insn(insns.get(addr, ""))
         funcs[(fn, kind, op)] = funcs.get((fn, kind, op), 0) + count
         totals[kind] = totals.get(kind, 0) + count
-        if kind == "atomic" and fn in LAZY_SWITCH_FUNCS and op in MM_COUNT_OPS:
+        if kind == "atomic" and fn in LAZY_SWITCH_FUNCS and op in MM_COUNT_OPS \
+                and mm_count is not None and insn_disp(insns.get(addr, "")) == mm_count:
             mm_pair += count
             mm_addrs.add(addr)
         if kind == "atomic" and fn in MM_CPUMASK_FUNCS and op.startswith("lock bt"):
@@ -261,8 +309,8 @@ def attribute_locks(path, system_map, blocks=None):
             "blocks": blk, "switches": switches,
             "insns": int(head["insns"]) if "insns" in head else None,
             "stores": int(head["stores"]) if "stores" in head else None,
-            "mm_pair": mm_pair if system_map else None,
-            "mm_pair_addrs": mm_addrs if system_map else None,
+            "mm_pair": mm_pair if mm_count is not None else None,
+            "mm_pair_addrs": mm_addrs if mm_count is not None else None,
             "cpumask_addrs": cpumask_addrs if system_map else None}
 
 

@@ -399,7 +399,7 @@ def section_locks(locks, err):
             out.append(NM + "\n")
             continue
         if b["mm_pair"] is None or p["mm_pair"] is None:
-            out.append(NM + " (no System.map to attribute the counts)\n")
+            out.append(NM + " (no System.map, or no lazymm-offsets.txt beside it, to attribute the counts)\n")
             continue
         ch = lock_changes(b, p)[:TOP_FUNCS]
         out.append(table(("function", "kind", "instruction", "base/unit",

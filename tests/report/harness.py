@@ -13,7 +13,9 @@ import tempfile
 import traceback
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-TOP = os.path.dirname(os.path.dirname(HERE))
+# LAZYMM_ROOT: a mutant's copy of the repository whose report code to
+# test (the fixtures stay this repository's).
+TOP = os.environ.get("LAZYMM_ROOT") or os.path.dirname(os.path.dirname(HERE))
 REPORT = os.path.join(TOP, "scripts", "report.py")
 FIX = os.path.join(HERE, "fixtures")
 RUNS = os.path.join(FIX, "runs")

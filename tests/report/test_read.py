@@ -1,5 +1,6 @@
 """Tests of scripts/lazyreport/read.py: parsing the runs."""
 import os
+import shutil
 
 from harness import (  # noqa: F401
     FIX, MAPS, RUNS, TMP, Skip, case, check, compute, contains, copy_fixture, read,
@@ -133,3 +134,41 @@ def coherence_file_missing_or_bad():
           "bad inputs read as results")
     got = " ".join(miss.items)
     check("coherence-cs1.txt" in got and "coherence-exec.txt" in got, "missing %r" % got)
+
+
+@case
+def displacements_decoded():
+    want = {"f0ff00": 0, "f041ff0e": 0, "f0ff4730": 0x30, "f0ff4f50": 0x50,
+            "f041ff8424c00b0000": 0xbc0, "f0ff40f8": -8, "f041ff0424": 0,
+            "f0ff0525000000": None, "f0ff042500100000": None, "f0ffc0": None,
+            "f00fb117": None, "zz": None}
+    got = {k: read.insn_disp(k) for k in want}
+    check(got == want, "decoded %r" % got)
+
+
+@case
+def mm_pair_is_at_mm_counts_offset():
+    """__schedule's other lock incl, on rq->nr_iowait (0xbc0 from its
+    register), is not an mm_count pair instruction; mm_count's own is."""
+    path = os.path.join(TMP, "lockcount-iowait.txt")
+    with open(os.path.join(RUNS, "count-base", "lockcount-pingpong.txt")) as f:
+        text = f.read()
+    with open(path, "w") as f:
+        f.write(text + "ffffffff81d9e200 atomic 500 f041ff8424c00b0000\n")
+    r = read.attribute_locks(path, MAPS["base"])
+    check(r["funcs"].get(("__schedule", "atomic", "lock incl")) == 4500, "incl %r" % r["funcs"])
+    check(r["mm_pair"] == 8000, "mm pair %r" % r["mm_pair"])
+    check(0xffffffff81d9e200 not in r["mm_pair_addrs"], "nr_iowait's incl taken for mm_count")
+
+
+@case
+def mm_pair_needs_the_offsets():
+    """Without the kernel's lazymm-offsets.txt the pair is not measured,
+    rather than guessed from the mnemonic."""
+    d = os.path.join(TMP, "no-offsets")
+    os.makedirs(d, exist_ok=True)
+    m = os.path.join(d, "System.map")
+    shutil.copy(MAPS["base"], m)
+    r = read.attribute_locks(os.path.join(RUNS, "count-base", "lockcount-pingpong.txt"), m)
+    check(r["mm_pair"] is None, "mm pair %r" % r["mm_pair"])
+    check(r["funcs"].get(("__schedule", "atomic", "lock incl")) == 4000, "funcs %r" % r["funcs"])

@@ -367,6 +367,7 @@ def transfers_by_data():
     mm_count line, else slab and pages."""
     runs = copy_fixture("by-data")
     maps = {}
+    shutil.copy(os.path.join(FIX, "lazymm-offsets.txt"), TMP)
     for v in ("base", "patched"):
         maps[v] = os.path.join(TMP, "System.map-data-" + v)
         with open(MAPS[v]) as f, open(maps[v], "w") as g:

@@ -189,19 +189,34 @@ if [ -f "$top/tools/lockcount/Makefile" ]; then
 		sed -nE 's/^ok - (.*)/PASS lockcount:\1/p; s/^not ok - (.*)/FAIL lockcount:\1/p'
 fi
 
+# A scratch copy of the repository's PATHs (files or directories) with
+# the mutant PATCH applied: prints its directory, or fails printing a
+# FAIL line if PATCH does not apply.
+#   mutant_tree PATCH PATH...
+mutant_tree() {
+	local m=$1 p tmp
+	shift
+	tmp=$(mktemp -d)
+	for p in "$@"; do
+		mkdir -p "$tmp/$(dirname "$p")"
+		cp -r "$top/$p" "$tmp/$p"
+	done
+	if ! (cd "$tmp" && git apply "$m" 2>/dev/null); then
+		rm -rf "$tmp"
+		echo "FAIL mutant:$(basename "$m" .patch) (does not apply)"
+		return 1
+	fi
+	echo "$tmp"
+}
+
 # The plugin's mutants (tests/broken/tools/lockcount-*.patch): each must
 # make the case its Catcher: line names fail.
 for m in "$top"/tests/broken/tools/lockcount-*.patch; do
-	[ -f "$m" ] || continue
 	name=$(basename "$m" .patch)
 	catcher=$(sed -n 's/^Catcher: lockcount://p' "$m")
-	tmp=$(mktemp -d)
-	mkdir -p "$tmp/tools"
-	cp -r "$top/tools/lockcount" "$tmp/tools/"
+	tmp=$(mutant_tree "$m" tools/lockcount) || { echo "$tmp"; continue; }
 	rm -f "$tmp/tools/lockcount/liblockcount.so" "$tmp/tools/lockcount/tests/lockprog"
-	if ! (cd "$tmp" && git apply "$m"); then
-		echo "FAIL mutant:$name (does not apply)"
-	elif out=$(make -s -C "$tmp/tools/lockcount" test 2>&1 || true)
+	if out=$(make -s -C "$tmp/tools/lockcount" test 2>&1 || true)
 		[[ $out == *"not ok - $catcher  # "* ]]; then
 		echo "PASS mutant:$name (killed by lockcount:$catcher)"
 	else
@@ -217,16 +232,10 @@ python3 "$top/tests/report/run_tests.py" 2>&1 |
 # The report's mutants (tests/broken/tools/report-*.patch), on a copy of
 # scripts/ and the plugin's symbolize.py: each makes its Catcher: case fail.
 for m in "$top"/tests/broken/tools/report-*.patch; do
-	[ -f "$m" ] || continue
 	name=$(basename "$m" .patch)
 	catcher=$(sed -n 's/^Catcher: report://p' "$m")
-	tmp=$(mktemp -d)
-	mkdir -p "$tmp/tools/lockcount"
-	cp -r "$top/scripts" "$tmp/"
-	cp "$top/tools/lockcount/symbolize.py" "$tmp/tools/lockcount/"
-	if ! (cd "$tmp" && git apply "$m"); then
-		echo "FAIL mutant:$name (does not apply)"
-	elif out=$(LAZYMM_ROOT=$tmp python3 "$top/tests/report/run_tests.py" 2>&1 || true)
+	tmp=$(mutant_tree "$m" scripts tools/lockcount/symbolize.py) || { echo "$tmp"; continue; }
+	if out=$(LAZYMM_ROOT=$tmp python3 "$top/tests/report/run_tests.py" 2>&1 || true)
 		grep -qxF "not ok - $catcher" <<<"$out"; then
 		echo "PASS mutant:$name (killed by report:$catcher)"
 	else

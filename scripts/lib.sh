@@ -108,13 +108,29 @@ TEST_PKGS=(shellcheck qemu-user qemu-system-x86 python3 gcc libc6-dev make gnupl
 # minute or two under TCG on a small host.
 plugin_args() {
 	local d=$BUILD/runs/$1
-	echo "$TOP/tools/lockcount/liblockcount.so,out=$d/lockcount.txt,blocks=$d/blocks.txt,coherence=$d/coherence.txt"
+	echo "$TOP/tools/lockcount/liblockcount.so,out=$d/lockcount.txt,blocks=$d/blocks.txt,coherence=$d/coherence.txt,taskstore=$(task_sp_store "$OUT/$2")"
+}
+# The address of __switch_to_asm's save of the outgoing task's stack
+# pointer (mov %rsp,TASK_threadsp(%rdi)) in the kernel built in OUTDIR:
+# what it writes names a task_struct (the plugin's taskstore=).
+#   task_sp_store OUTDIR
+task_sp_store() {
+	local out=$1 a sp hit
+	kernel_offsets "$out"
+	a=$(awk '$3 == "__switch_to_asm" { print $1; exit }' "$out/System.map")
+	[ -n "$a" ] || die "no __switch_to_asm in $out/System.map"
+	sp=$(awk '$1 == "task_threadsp" { printf "0x%x", $2 }' "$out/lazymm-offsets.txt")
+	hit=$(objdump -d --no-show-raw-insn --start-address="0x$a" \
+		--stop-address="$(printf '0x%x' $((0x$a + 64)))" "$out/vmlinux" |
+		awk -v sp="$sp" '$2 == "mov" && $3 == "%rsp," sp "(%rdi)" { sub(":", "", $1); print $1; exit }')
+	[ -n "$hit" ] || die "no mov %rsp,$sp(%rdi) in __switch_to_asm of $out/vmlinux"
+	echo "$hit"
 }
 count_run() {
 	local v=$1 run=$2
 	shift 2
 	bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp 4 --mem 1024 --append "$*" \
-		--plugin "$(plugin_args "$run")" "$v" "$run" bench-count
+		--plugin "$(plugin_args "$run" "$v")" "$v" "$run" bench-count
 }
 # scale_run VARIANT RUN N [ARGS]  bench-scale at N vCPUs: transfers per
 #                                 operation against the vCPU count
@@ -122,25 +138,29 @@ scale_run() {
 	local v=$1 run=$2 n=$3
 	shift 3
 	bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp "$n" --mem 1024 --append "$*" \
-		--plugin "$(plugin_args "$run")" "$v" "$run" bench-scale
+		--plugin "$(plugin_args "$run" "$v")" "$v" "$run" bench-scale
 }
 shootdown_run() {
 	local v=$1 run=$2 n=$3
 	shift 3
 	bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp "$n" --mem 1024 \
 		--append "$* lazymm_deadmm=$((n <= 8 ? 40 : n <= 16 ? 20 : 10))" \
-		--plugin "$(plugin_args "$run")" "$v" "$run" bench-shootdown
+		--plugin "$(plugin_args "$run" "$v")" "$v" "$run" bench-shootdown
 }
 
-# The offsets of the fields the report recognises a locked instruction's
-# target by (mm_struct::mm_count), for the kernel built in OUTDIR, as
-# "field offset" lines in OUTDIR/lazymm-offsets.txt: compiled with the
-# exact command line that built kernel/fork.o, so with its config and
+# The offsets and sizes the report names data by, for the kernel built in
+# OUTDIR, as "name value" lines in OUTDIR/lazymm-offsets.txt: mm_count
+# (offset in mm_struct: a locked instruction's target), task_threadsp
+# (thread.sp in task_struct: where __switch_to_asm saves the outgoing
+# stack pointer) and task_struct (its size). Compiled with the exact
+# command line that built kernel/fork.o, so with its config and
 # compiler. Kept until vmlinux is newer.
 #   kernel_offsets OUTDIR
 kernel_offsets() {
 	local out=$1 cmd src s
-	[ "$out/lazymm-offsets.txt" -nt "$out/vmlinux" ] && return 0
+	[ "$out/lazymm-offsets.txt" -nt "$out/vmlinux" ] &&
+		[ "$(grep -cE '^(mm_count|task_threadsp|task_struct) [0-9]+$' "$out/lazymm-offsets.txt")" = 3 ] &&
+		return 0
 	[ -f "$out/kernel/.fork.o.cmd" ] || die "no $out/kernel/.fork.o.cmd: is $out a kernel build?"
 	cmd=$(sed -n '1s/^savedcmd_[^ ]* := //p' "$out/kernel/.fork.o.cmd" |
 		sed 's/ -Wp,-MMD,[^ ]*//; s/ -c -o kernel\/fork\.o [^ ]* *$//')
@@ -149,19 +169,25 @@ kernel_offsets() {
 	s=${src%.c}.s
 	cat >"$src" <<'C'
 #include <linux/mm_types.h>
+#include <linux/sched.h>
 #include <linux/stddef.h>
 void lazymm_offsets(void);
 void lazymm_offsets(void)
 {
 	asm volatile(".ascii \"lazymm mm_count %c0\"" : :
 		     "i" (offsetof(struct mm_struct, mm_count)));
+	asm volatile(".ascii \"lazymm task_threadsp %c0\"" : :
+		     "i" (offsetof(struct task_struct, thread.sp)));
+	asm volatile(".ascii \"lazymm task_struct %c0\"" : :
+		     "i" (sizeof(struct task_struct)));
 }
 C
 	(cd "$out" && eval "$cmd -S -o $s $src") ||
 		die "could not compile the field offsets for $out"
 	sed -n 's/.*\.ascii "lazymm \([a-z_]*\) \([0-9]*\)".*/\1 \2/p' "$s" >"$out/lazymm-offsets.txt.tmp"
 	rm -f "$src" "$s"
-	grep -q '^mm_count [0-9]' "$out/lazymm-offsets.txt.tmp" || die "no mm_count offset for $out"
+	[ "$(grep -cE '^(mm_count|task_threadsp|task_struct) [0-9]+$' "$out/lazymm-offsets.txt.tmp")" = 3 ] ||
+		die "could not read the field offsets for $out"
 	mv "$out/lazymm-offsets.txt.tmp" "$out/lazymm-offsets.txt"
 }
 

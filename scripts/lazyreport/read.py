@@ -1,6 +1,7 @@
 """Reading the runs: RESULT lines, perf output, the lock-counting plugin's files
 (with the System.map attribution) and the machine. Anything missing goes
 to a Missing list, never an exception."""
+import bisect
 import importlib.util
 import os
 import re
@@ -316,7 +317,8 @@ def attribute_locks(path, system_map, blocks=None):
 
 DATA_TYPES = set("DdBbRr")
 KERNEL_IMAGE = 0xffffffff80000000
-HEAP = "other: slab and pages (task_struct, mm_struct, pipes, ...)"
+HEAP = "other: slab and pages (mm_struct, pipes, ...)"
+TASK = "task_struct"
 
 
 def read_data_map(system_map):
@@ -342,16 +344,36 @@ def read_data_map(system_map):
     return addrs, [syms[a] for a in addrs], pcpu
 
 
-def classify_line(line, dmap, offsets, mm_lines, cpumask_lines):
+def task_bases(path, offs):
+    """The task_structs a coherence file's T lines name, sorted: each is
+    where __switch_to_asm saved a stack pointer, minus thread.sp's offset
+    (lazymm-offsets.txt); empty without either."""
+    if not offs or "task_threadsp" not in offs:
+        return []
+    return sorted(a - offs["task_threadsp"] for a in symbolize.read_task_stores(path))
+
+
+def in_task(line, tasks, size):
+    """Whether the 64-byte line at @line overlaps one of the task_structs
+    at @tasks (sorted), each @size bytes."""
+    i = bisect.bisect_right(tasks, line + 63) - 1
+    return i >= 0 and line < tasks[i] + size
+
+
+def classify_line(line, dmap, offsets, mm_lines, cpumask_lines, tasks=(), task_size=0):
     """What a transferred line holds: the mm_count line, the mm_cpumask
     bits switch_mm_irqs_off() sets, per-CPU data of some CPU (a per-CPU
     symbol S is at S + the CPU's offset, from the plugin's G lines), a
-    static symbol of the kernel image, or else slab and page memory."""
+    static symbol of the kernel image, a task_struct the context switch
+    saved a stack pointer in (the plugin's T lines), or else slab and
+    page memory."""
     addrs, names, pcpu = dmap
     if line in mm_lines:
         return "mm_struct: the mm_count line"
     if line in cpumask_lines:
         return "mm_cpumask() bits (switch_mm_irqs_off's lock bts)"
+    if tasks and in_task(line, tasks, task_size):
+        return TASK
     if pcpu:
         for off in offsets.values():
             a = (line - off) & (2 ** 64 - 1)
@@ -386,9 +408,12 @@ def attribute_coherence(path, system_map, mm_pair_addrs=None, cpumask_addrs=None
         dmap = read_data_map(system_map)
         offsets = symbolize.read_pcpu_offsets(path)
         cm = {ln for ln, a in pairs if a in (cpumask_addrs or ())}
+        offs = read_offsets(system_map)
+        tasks = task_bases(path, offs)
         data = {}
         for ln, x in per_line.items():
-            what = classify_line(ln, dmap, offsets, set(mm_lines or ()), cm)
+            what = classify_line(ln, dmap, offsets, set(mm_lines or ()), cm,
+                                 tasks, offs.get("task_struct", 0) if offs else 0)
             data[what] = data.get(what, 0) + sum(x)
     return {"units": head["units"], "totals": totals, "lines": head.get("lines"),
             "funcs": funcs if system_map else None,

@@ -387,8 +387,13 @@ def transfers_by_data():
         # ffffffff9325a580; init_mm's line; an unknown heap line.
         text[0] += " gs_conflicts=0"
         text[1:1] = ["G 0 0", "G 1 10000000"]
+        # A task_struct at ffff888002000000 (thread.sp at +2312, 2496
+        # bytes): its first and last lines are the task's, the line
+        # after it is not.
+        text[1:1] = ["T ffff888002000908"]
         text += ["L ffffffff9325a580 10 0 0", "L ffffffff82e1c340 0 20 0",
-                 "L ffff888001230000 0 0 30"]
+                 "L ffff888001230000 0 0 30", "L ffff888002000000 4 0 0",
+                 "L ffff888002000980 0 4 0", "L ffff8880020009c0 0 0 2"]
         with open(path, "w") as f:
             f.write("\n".join(text) + "\n")
     rc, md, err, out = run_report(runs=runs, maps=False, extra=(
@@ -398,4 +403,6 @@ def transfers_by_data():
     contains(sec, "| per-CPU runqueues | 0.005 | 0.005 | +0.000 |")
     contains(sec, "| static init_mm | 0.010 | 0.010 | +0.000 |")
     contains(sec, "| mm_struct: the mm_count line | 3.000 | 0.000 | -3.000 |")
+    # 4 + 4 transfers: the line after the task (2 more) is not counted
+    contains(sec, "| task_struct | 0.004 | 0.004 | +0.000 |")
     contains(sec, "gs_conflicts base 0, patched 0")

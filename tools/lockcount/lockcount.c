@@ -22,6 +22,11 @@
  *         with out=)
  *       coherence=PATH (optional: a cache-coherence model, written with
  *         out=; see "coherence" below)
+ *       taskstore=VADDR (optional, with coherence=: every distinct address
+ *         the instruction at VADDR writes, as the coherence file's T
+ *         lines; for the report, the store of the outgoing task's stack
+ *         pointer in __switch_to_asm, which names each task_struct that
+ *         was switched out, at a fixed offset)
  *
  * The coherence model follows every 64-byte line that counted instructions
  * read or write (kernel addresses only, unless all=on), MESI-style, with
@@ -52,6 +57,8 @@
  *                    header's gs_conflicts counts accesses that gave
  *                    another offset than the vCPU's first: 0 unless the
  *                    decoding is wrong.)
+ *   T vaddr         (with taskstore=: an address that instruction wrote,
+ *                    since the plugin started, in or out of a window)
  */
 #include <pthread.h>
 #include <stdbool.h>
@@ -266,6 +273,16 @@ struct line {
 static uint64_t pcpu_off[MAX_VCPUS];
 static bool pcpu_seen[MAX_VCPUS];
 static uint64_t gs_conflicts;
+
+/*
+ * With taskstore=: the distinct addresses that instruction wrote, open
+ * addressing; when full, more are dropped and counted (task_dropped).
+ */
+#define TASK_HASH	(1 << 15)
+static uint64_t taskstore_va;
+static uint64_t task_addr[TASK_HASH];
+static uint64_t task_dropped;
+static pthread_mutex_t task_lock = PTHREAD_MUTEX_INITIALIZER;
 
 /* Chained, never shrinks: one node per line touched, no per-byte state. */
 static struct line *line_tab[LINE_HASH];
@@ -654,12 +671,20 @@ static void dump_coherence(FILE *f)
 	for (int k = 0; k < X_KINDS; k++)
 		fprintf(f, " %s=%llu", name[k], (unsigned long long)
 			__atomic_load_n(&xfer_total[k], __ATOMIC_RELAXED));
-	fprintf(f, " lines=%llu gs_conflicts=%llu\n",
+	fprintf(f, " lines=%llu gs_conflicts=%llu",
 		(unsigned long long)__atomic_load_n(&line_count, __ATOMIC_RELAXED),
 		(unsigned long long)__atomic_load_n(&gs_conflicts, __ATOMIC_RELAXED));
+	if (taskstore_va)
+		fprintf(f, " task_dropped=%llu", (unsigned long long)task_dropped);
+	fprintf(f, "\n");
 	for (int v = 0; v < MAX_VCPUS; v++)
 		if (__atomic_load_n(&pcpu_seen[v], __ATOMIC_ACQUIRE))
 			fprintf(f, "G %d %llx\n", v, (unsigned long long)pcpu_off[v]);
+	pthread_mutex_lock(&task_lock);
+	for (size_t i = 0; i < TASK_HASH; i++)
+		if (task_addr[i])
+			fprintf(f, "T %llx\n", (unsigned long long)task_addr[i]);
+	pthread_mutex_unlock(&task_lock);
 	for (size_t i = 0; i < tab_size; i++) {
 		struct rec *r = tab[i];
 		uint64_t x[X_KINDS];
@@ -791,6 +816,28 @@ static void coh_exec(unsigned int vcpu, qemu_plugin_meminfo_t info,
 		coh_line(vcpu, a, store, locked, r);
 }
 
+/* Every write of the instruction at taskstore=, windows or not. */
+static void task_exec(unsigned int vcpu, qemu_plugin_meminfo_t info,
+		      uint64_t vaddr, void *udata)
+{
+	size_t h = (vaddr * 0x9e3779b97f4a7c15ULL) >> 49, n;
+
+	if (!qemu_plugin_mem_is_store(info) || !vaddr)
+		return;
+	pthread_mutex_lock(&task_lock);
+	for (n = 0; n < TASK_HASH; n++, h = (h + 1) & (TASK_HASH - 1)) {
+		if (task_addr[h] == vaddr)
+			break;
+		if (!task_addr[h]) {
+			task_addr[h] = vaddr;
+			break;
+		}
+	}
+	if (n == TASK_HASH)
+		task_dropped++;
+	pthread_mutex_unlock(&task_lock);
+}
+
 static void marker_exec(unsigned int vcpu, void *udata)
 {
 	uint32_t m = (uintptr_t)udata;
@@ -870,6 +917,10 @@ static void tb_trans(qemu_plugin_id_t id, struct qemu_plugin_tb *tb)
 							       (void *)(uintptr_t)m);
 			continue;
 		}
+		if (taskstore_va && va == taskstore_va)
+			qemu_plugin_register_vcpu_mem_cb(insn, task_exec,
+							 QEMU_PLUGIN_CB_NO_REGS,
+							 QEMU_PLUGIN_MEM_W, NULL);
 		if (!count_all && va < KERNEL_BASE)
 			continue;
 		counted++;
@@ -928,12 +979,21 @@ QEMU_PLUGIN_EXPORT int qemu_plugin_install(qemu_plugin_id_t id,
 			} else if (kl == 9 && !strncmp(argv[i], "coherence", 9) && eq[1]) {
 				coh_path = eq + 1;
 				ok = true;
+			} else if (kl == 9 && !strncmp(argv[i], "taskstore", 9) && eq[1]) {
+				char *end;
+
+				taskstore_va = strtoull(eq + 1, &end, 16);
+				ok = !*end && taskstore_va;
 			}
 		}
 		if (!ok) {
 			fprintf(stderr, "lockcount: bad argument '%s'\n", argv[i]);
 			return -1;
 		}
+	}
+	if (taskstore_va && !coh_path) {
+		fprintf(stderr, "lockcount: taskstore= needs coherence=PATH\n");
+		return -1;
 	}
 	if ((use_window || blocks_path || coh_path) && !out_path) {
 		fprintf(stderr, "lockcount: window mode needs out=PATH\n");

@@ -70,6 +70,8 @@ def read_coherence(path):
                 per_line[int(parts[1], 16)] = [int(x) for x in parts[2:]]
             elif parts[0] == "G" and len(parts) == 3:
                 pass    # read_pcpu_offsets()
+            elif parts[0] == "T" and len(parts) == 2:
+                pass    # read_task_stores()
             elif parts[0] == "X" and len(parts) == 6:
                 pairs[(int(parts[1], 16), int(parts[2], 16))] = \
                     [int(x) for x in parts[3:]]
@@ -89,6 +91,19 @@ def read_pcpu_offsets(path):
             parts = line.split()
             if len(parts) == 3 and parts[0] == "G":
                 out[int(parts[1])] = int(parts[2], 16)
+    return out
+
+
+def read_task_stores(path):
+    """{address} from the T lines of a coherence= file: what the
+    taskstore= instruction wrote (a task_struct's thread.sp, when that is
+    __switch_to_asm's save of the outgoing stack pointer)."""
+    out = set()
+    with open(path) as f:
+        for line in f:
+            parts = line.split()
+            if len(parts) == 2 and parts[0] == "T":
+                out.add(int(parts[1], 16))
     return out
 
 

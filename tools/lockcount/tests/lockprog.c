@@ -13,6 +13,10 @@
  * an absolute displacement (%gs:0x40, a zero-based per-CPU section),
  * thread 1 RIP-relative (%gs:gs_sym(%rip), per-CPU symbols in the image);
  * the plugin's per-vCPU offset for each is its GS base.
+ * "store": one instruction (t_store, as __switch_to_asm saves a task's
+ * stack pointer) writes at offset 8 of three objects, before, in and
+ * after the window, twice each; the plugin's T lines must be those three
+ * addresses (taskstore=).
  */
 #include <asm/prctl.h>
 #include <pthread.h>
@@ -197,6 +201,27 @@ static void gs_offsets(void)
 		printf("gs%d=%lx\n", i, gs_base[i]);
 }
 
+static struct padded store_obj[3];
+
+/* The one instruction that writes every object: a single t_store label. */
+static __attribute__((noinline)) void store_sp(struct padded *o)
+{
+	asm volatile("t_store: movq %%rsp, 8(%0)\n" : : "r" (o) : "memory");
+}
+
+static void store(void)
+{
+	for (int k = 0; k < 2; k++) {
+		store_sp(&store_obj[0]);
+		asm volatile(START ::: "memory");
+		store_sp(&store_obj[1]);
+		asm volatile(STOP ::: "memory");
+		store_sp(&store_obj[2]);
+	}
+	for (int i = 0; i < 3; i++)
+		printf("obj%d=%lx\n", i, (unsigned long)&store_obj[i] + 8);
+}
+
 int main(int argc, char **argv)
 {
 	if (argc > 1 && !strcmp(argv[1], "mt")) {
@@ -206,6 +231,8 @@ int main(int argc, char **argv)
 		pingpong();
 	} else if (argc > 1 && !strcmp(argv[1], "gs")) {
 		gs_offsets();
+	} else if (argc > 1 && !strcmp(argv[1], "store")) {
+		store();
 	} else {
 		seq();
 	}

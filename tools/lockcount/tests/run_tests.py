@@ -257,6 +257,8 @@ def parse_coherence(path):
         f = l.split()
         if f[0] == "G":
             GS.setdefault(path, {})[int(f[1])] = int(f[2], 16)
+        elif f[0] == "T":
+            TASKS.setdefault(path, set()).add(int(f[1], 16))
         elif f[0] == "X":
             pairs[(int(f[1], 16), int(f[2], 16))] = [int(x) for x in f[3:]]
         else:
@@ -266,6 +268,7 @@ def parse_coherence(path):
 
 PAIRS = {}
 GS = {}   # path -> {vcpu: per-CPU offset} from the G lines
+TASKS = {}   # path -> {address} from the T lines
 
 
 def coherence_cases(L):
@@ -278,10 +281,10 @@ def coherence_cases(L):
         if len(p) == 3:
             syms[p[2]] = int(p[0], 16)
 
-    def go(mode):
+    def go(mode, extra=()):
         out = os.path.join(TMP, mode + ".txt")
         coh = os.path.join(TMP, mode + "-coh.txt")
-        p = run(["all=on", "coherence=" + coh], mode=mode, out=out)
+        p = run(["all=on", "coherence=" + coh] + list(extra), mode=mode, out=out)
         if p.returncode:
             return False, p.stderr.strip()
         res[mode] = parse_coherence(coh)
@@ -371,6 +374,27 @@ def coherence_cases(L):
     case("coherence: gs runs", lambda: go("gs"))
     if "gs" in res:
         case("coherence: per-vCPU offsets from %gs accesses (G lines)", t_gs)
+
+    def t_store():
+        # The three objects the one instruction wrote, in a window or not,
+        # each once, and nothing else.
+        got = TASKS.get(os.path.join(TMP, "store-coh.txt"), set())
+        want = {int(l.split("=")[1], 16) for l in stdout["store"].splitlines()
+                if l.startswith("obj")}
+        return len(want) == 3 and got == want, "T lines %s, objects %s" % (
+            sorted(hex(a) for a in got), sorted(hex(a) for a in want))
+
+    case("coherence: store runs (taskstore=VADDR)",
+         lambda: go("store", ["taskstore=%x" % syms["t_store"]]))
+    if "store" in res:
+        case("coherence: the addresses one instruction wrote (T lines)", t_store)
+
+    def t_store_needs_coherence():
+        p = run(["taskstore=%x" % syms["t_store"]], mode="store",
+                out=os.path.join(TMP, "store-nocoh.txt"))
+        return p.returncode != 0 and "needs coherence" in p.stderr, p.stderr.strip()
+
+    case("coherence: taskstore= without coherence= is refused", t_store_needs_coherence)
 
 
 def system_case():

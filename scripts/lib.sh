@@ -107,8 +107,9 @@ TEST_PKGS=(shellcheck qemu-user qemu-system-x86 python3 gcc libc6-dev make gnupl
 # Fewer deadmm exits at more vCPUs, so that the largest runs stay within a
 # minute or two under TCG on a small host.
 plugin_args() {
-	local d=$BUILD/runs/$1
-	echo "$TOP/tools/lockcount/liblockcount.so,out=$d/lockcount.txt,blocks=$d/blocks.txt,coherence=$d/coherence.txt,taskstore=$(task_sp_store "$OUT/$2")"
+	local d=$BUILD/runs/$1 ts
+	ts=$(task_sp_store "$OUT/$2") || return 1
+	echo "$TOP/tools/lockcount/liblockcount.so,out=$d/lockcount.txt,blocks=$d/blocks.txt,coherence=$d/coherence.txt,taskstore=$ts"
 }
 # The address of __switch_to_asm's save of the outgoing task's stack
 # pointer (mov %rsp,TASK_threadsp(%rdi)) in the kernel built in OUTDIR:
@@ -127,25 +128,28 @@ task_sp_store() {
 	echo "$hit"
 }
 count_run() {
-	local v=$1 run=$2
+	local v=$1 run=$2 plug
 	shift 2
+	plug=$(plugin_args "$run" "$v") || return 1
 	bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp 4 --mem 1024 --append "$*" \
-		--plugin "$(plugin_args "$run" "$v")" "$v" "$run" bench-count
+		--plugin "$plug" "$v" "$run" bench-count
 }
 # scale_run VARIANT RUN N [ARGS]  bench-scale at N vCPUs: transfers per
 #                                 operation against the vCPU count
 scale_run() {
-	local v=$1 run=$2 n=$3
+	local v=$1 run=$2 n=$3 plug
 	shift 3
+	plug=$(plugin_args "$run" "$v") || return 1
 	bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp "$n" --mem 1024 --append "$*" \
-		--plugin "$(plugin_args "$run" "$v")" "$v" "$run" bench-scale
+		--plugin "$plug" "$v" "$run" bench-scale
 }
 shootdown_run() {
-	local v=$1 run=$2 n=$3
+	local v=$1 run=$2 n=$3 plug
 	shift 3
+	plug=$(plugin_args "$run" "$v") || return 1
 	bash "$TOP/scripts/run-vm.sh" --fail-on-test --smp "$n" --mem 1024 \
 		--append "$* lazymm_deadmm=$((n <= 8 ? 40 : n <= 16 ? 20 : 10))" \
-		--plugin "$(plugin_args "$run" "$v")" "$v" "$run" bench-shootdown
+		--plugin "$plug" "$v" "$run" bench-shootdown
 }
 
 # The offsets and sizes the report names data by, for the kernel built in
@@ -163,7 +167,7 @@ kernel_offsets() {
 		return 0
 	[ -f "$out/kernel/.fork.o.cmd" ] || die "no $out/kernel/.fork.o.cmd: is $out a kernel build?"
 	cmd=$(sed -n '1s/^savedcmd_[^ ]* := //p' "$out/kernel/.fork.o.cmd" |
-		sed 's/ -Wp,-MMD,[^ ]*//; s/ -c -o kernel\/fork\.o [^ ]* *$//')
+		sed 's/ -Wp,-MMD,[^ ]*//; s/ -c -o kernel\/fork\.o .*$//')
 	[ -n "$cmd" ] || die "cannot read the compile command in $out/kernel/.fork.o.cmd"
 	src=$(mktemp --suffix=.c)
 	s=${src%.c}.s
@@ -182,8 +186,10 @@ void lazymm_offsets(void)
 		     "i" (sizeof(struct task_struct)));
 }
 C
-	(cd "$out" && eval "$cmd -S -o $s $src") ||
+	if ! (cd "$out" && eval "$cmd -S -o \"\$s\" \"\$src\""); then
+		rm -f "$src" "$s"
 		die "could not compile the field offsets for $out"
+	fi
 	sed -n 's/.*\.ascii "lazymm \([a-z_]*\) \([0-9]*\)".*/\1 \2/p' "$s" >"$out/lazymm-offsets.txt.tmp"
 	rm -f "$src" "$s"
 	[ "$(grep -cE '^(mm_count|task_threadsp|task_struct) [0-9]+$' "$out/lazymm-offsets.txt.tmp")" = 3 ] ||

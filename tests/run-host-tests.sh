@@ -108,6 +108,8 @@ subrerun() {
 }
 subrerun rerun-subtest-not-reproduced 0 rerun-sub-base-pass.log rerun-sub-patched-pass.log
 subrerun rerun-subtest-reproduced 1 rerun-sub-base-pass.log rerun-sub-patched-fail.log
+# run_vmtests.sh ends a failing program's line "# exit=1": the same subtest.
+subrerun rerun-subtest-exit-note-reproduced 1 rerun-sub-base-pass.log rerun-sub-patched-fail-exit.log
 # The reruns' list: a regressed test whole, a subtest of a test that did
 # not regress as "test<TAB>subtest" (the guest runs an mm one alone).
 fx=$top/tests/kselftest-gate/fixtures

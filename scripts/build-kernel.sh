@@ -108,7 +108,7 @@ while kill -0 "$pid" 2>/dev/null; do
 		log "  $variant: still building, $(grep -c '^  CC' "$LOGS/build-$variant.log" || true) files compiled"
 done
 if ! wait "$pid"; then
-	grep -E 'error|Error' "$LOGS/build-$variant.log" | head -20 >&2
+	grep -E 'error|Error' "$LOGS/build-$variant.log" | head -20 >&2 || true
 	die "building $variant failed (full log: $LOGS/build-$variant.log)"
 fi
 log "built $variant in $(($(date +%s) - start))s: $out/arch/x86/boot/bzImage"

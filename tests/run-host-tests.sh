@@ -68,7 +68,7 @@ compare() {
 		*) args+=("$fx/$a") ;;
 		esac
 	done
-	python3 "$top/scripts/kselftest-compare.py" --base "$fx/base.log" "${args[@]}" \
+	python3 "${COMPARE_ROOT:-$top}/scripts/kselftest-compare.py" --base "$fx/base.log" "${args[@]}" \
 		--out "$(mktemp)" >/dev/null 2>&1
 	rc=$?
 	if [ $rc -eq "$want" ]; then
@@ -210,6 +210,22 @@ mutant_tree() {
 	fi
 	echo "$tmp"
 }
+
+# The comparison's mutants (tests/broken/tools/kselftest-compare-*.patch),
+# on a copy of scripts/: the gate case each names (Catcher:) must fail.
+for m in "$top"/tests/broken/tools/kselftest-compare-*.patch; do
+	name=$(basename "$m" .patch)
+	catcher=$(sed -n 's/^Catcher: kselftest-gate://p' "$m")
+	tmp=$(mutant_tree "$m" scripts) || { echo "$tmp"; continue; }
+	# The catcher's own line above, run on the copy.
+	line=$(grep -E "^(gate|rerun|subrerun) $catcher " "${BASH_SOURCE[0]}")
+	if [ -n "$line" ] && COMPARE_ROOT=$tmp eval "$line" | grep -q "^FAIL kselftest-gate:$catcher"; then
+		echo "PASS mutant:$name (killed by kselftest-gate:$catcher)"
+	else
+		echo "FAIL mutant:$name (survived: kselftest-gate:$catcher passed)"
+	fi
+	rm -rf "$tmp"
+done
 
 # The plugin's mutants (tests/broken/tools/lockcount-*.patch): each must
 # make the case its Catcher: line names fail.

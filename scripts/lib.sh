@@ -205,6 +205,28 @@ kmake() {
 	make -C "$src" O="$out" -j"$JOBS" CC="ccache gcc" HOSTCC="ccache gcc" "$@"
 }
 
+# The KCSAN data races of soak runs side by side, as a markdown table:
+# each title once, whether it is in the series' code (an "ours TITLE"
+# line in any run's kcsan.txt), and its reports on each run's console.
+#   kcsan_table RUNS VARIANT...   (RUNS/soak-VARIANT/{kcsan.txt,console.log})
+kcsan_table() {
+	local runs=$1 v title ours row
+	shift
+	echo "| data race | in the series' code | $(printf '%s | ' "$@")"
+	echo "|---|---|$(printf -- '---|%.0s' "$@")"
+	for v in "$@"; do cat "$runs/soak-$v/kcsan.txt"; done | cut -d' ' -f2- | sort -u |
+		while IFS= read -r title; do
+			ours=no
+			row=""
+			for v in "$@"; do
+				! grep -qxF "ours $title" "$runs/soak-$v/kcsan.txt" || ours=yes
+				# A race one kernel did not report: grep -c prints 0 and fails.
+				row+="$(grep -acF "BUG: KCSAN: $title" "$runs/soak-$v/console.log" || true) | "
+			done
+			echo "| \`$title\` | $ours | $row"
+		done
+}
+
 # Run a long command with its output in a log file; on failure show the tail.
 run_logged() {
 	local logf=$1

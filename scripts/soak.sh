@@ -115,25 +115,13 @@ for v in "${variants[@]}"; do
 		sed -n 's/^RESULT \([^ ]*\) \(.*\)/| \1 | \2 |/p' "$BUILD/runs/$run/soak.log" 2>/dev/null
 	} >>"$report"
 done
-# The data races of the KCSAN kernels side by side: each title, whether
-# the series' diff names one of its functions, and its reports per kernel.
+# The data races of the KCSAN kernels side by side.
 if [ ${#kcsan_runs[@]} -gt 0 ]; then
 	{
 		echo
 		echo "## KCSAN data races"
 		echo
-		echo "| data race | in the series' code | $(printf '%s | ' "${kcsan_runs[@]}")"
-		echo "|---|---|$(printf -- '---|%.0s' "${kcsan_runs[@]}")"
-		for v in "${kcsan_runs[@]}"; do cat "$BUILD/runs/soak-$v/kcsan.txt"; done | cut -d' ' -f2- | sort -u |
-			while IFS= read -r title; do
-				ours=no
-				row=""
-				for v in "${kcsan_runs[@]}"; do
-					! grep -qxF "ours $title" "$BUILD/runs/soak-$v/kcsan.txt" || ours=yes
-					row+="$(grep -acF "BUG: KCSAN: $title" "$BUILD/runs/soak-$v/console.log") | "
-				done
-				echo "| \`$title\` | $ours | $row"
-			done
+		kcsan_table "$BUILD/runs" "${kcsan_runs[@]}"
 	} >>"$report"
 fi
 log "report: $report"

@@ -163,6 +163,11 @@ bash "$top/tests/kselftest-gate/report-only.sh"
 for m in "$top"/tests/broken/tools/kselftest-gate-*.patch; do
 	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/kselftest-gate/report-only.sh"
 done
+# The soak's table of KCSAN data races side by side, and its mutant.
+bash "$top/tests/soak/kcsan-table.sh"
+for m in "$top"/tests/broken/tools/soak-*.patch; do
+	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/soak/kcsan-table.sh"
+done
 # A collection the gate does not have is refused before anything is built.
 if out=$(KSFT_COLLECTIONS="x86 sigaltstack" bash "$top/scripts/kselftest-gate.sh" 2>&1); then
 	echo "FAIL kselftest-gate:unknown-collection-refused (exit 0)"

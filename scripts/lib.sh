@@ -227,6 +227,12 @@ kcsan_table() {
 		done
 }
 
+# Is object file OBJ built with KCSAN (does it call the __tsan_ hooks)?
+# A per-file KCSAN_SANITIZE override that kbuild ignores fails silently.
+kcsan_instrumented() {
+	objdump -dr "$1" | grep -q '__tsan_'
+}
+
 # Run a long command with its output in a log file; on failure show the tail.
 run_logged() {
 	local logf=$1

@@ -68,6 +68,10 @@ need_pkgs "${BUILD_PKGS[@]}" "${VM_PKGS[@]}" trinity
 bash "$TOP/scripts/tree.sh"
 for v in "${variants[@]}"; do
 	bash "$TOP/scripts/build-kernel.sh" "$v"
+	if grep -q '^CONFIG_KCSAN=y' "$OUT/$v/.config" &&
+		! kcsan_instrumented "$OUT/$v/arch/x86/mm/tlb.o"; then
+		die "$v: arch/x86/mm/tlb.o has no KCSAN hooks; the shootdown would go unwatched"
+	fi
 done
 make -s -C "$TOP/tools/guest"
 

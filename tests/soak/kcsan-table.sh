@@ -4,7 +4,8 @@
 # mutant's copy, tests/run-tool-mutant.sh), under set -euo pipefail as
 # soak.sh runs it, on two runs that share one race and each have one of
 # their own: every race is a row, with its count on each console, 0
-# where that kernel did not report it.
+# where that kernel did not report it. And the check that a KCSAN
+# kernel's tlb.o calls the KCSAN hooks (kcsan_instrumented).
 #   kcsan-table.sh [ROOT]
 set -uo pipefail
 root=${1:-$(cd "$(dirname "$0")/../.." && pwd)}
@@ -27,4 +28,17 @@ elif [ "$got" != "$want" ]; then
 	echo "FAIL soak:kcsan-table-race-on-one-kernel (got: ${got//$'\n'/ / })"
 else
 	echo "PASS soak:kcsan-table-race-on-one-kernel"
+fi
+# Whether an object calls KCSAN's hooks: one compiled with
+# -fsanitize=thread does, one without does not.
+printf 'int x;\nvoid set(int v) { x = v; }\n' >"$tmp/o.c"
+if ! gcc -c -O2 -fsanitize=thread -o "$tmp/tsan.o" "$tmp/o.c" 2>/dev/null ||
+	! gcc -c -O2 -o "$tmp/plain.o" "$tmp/o.c"; then
+	echo "SKIP soak:kcsan-instrumented-object (gcc cannot build the fixtures)"
+elif ! bash -c '. "$1/scripts/lib.sh"; kcsan_instrumented "$2"' _ "$root" "$tmp/tsan.o"; then
+	echo "FAIL soak:kcsan-instrumented-object (an instrumented object not seen)"
+elif bash -c '. "$1/scripts/lib.sh"; kcsan_instrumented "$2"' _ "$root" "$tmp/plain.o"; then
+	echo "FAIL soak:kcsan-instrumented-object (a plain object taken as instrumented)"
+else
+	echo "PASS soak:kcsan-instrumented-object"
 fi

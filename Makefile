@@ -10,7 +10,7 @@ SHELL := /bin/bash
 
 .PHONY: all help check tree export checkpatch host-tests kernel-base kernel-patched prove-red \
 	kernel-debug kernel-base-debug kernel-distro-debug kernel-base-distro-debug bench bench-quick report sparse htmldocs bisect-build \
-	cross-build soak xen-dom0 count-ab model mutants kselftest-gate send-dry-run
+	cross-build soak xen-dom0 count-ab model mutants kselftest-gate send-dry-run check-riscv
 
 all: report
 
@@ -27,6 +27,11 @@ bench-quick:
 
 check:
 	bash scripts/check.sh
+
+# The series on riscv64 (7.3): the riscv debug kernel, cross-built, booted
+# at -smp 4 on QEMU's virt machine with KUnit, selftests and the console scan.
+check-riscv: tree
+	bash scripts/check-riscv.sh
 
 # build/linux: base commit + one commit per patch of patches/.
 tree:

@@ -9,11 +9,15 @@
 #   kcsan, base-kcsan  debug and base-debug with KCSAN for KASAN (configs/kcsan.config)
 #   distro-debug, base-distro-debug  Debian's own config of the pinned
 #               kernel, modules off, + configs/distro.config and debug.config
+#   riscv-debug  riscv64 (cross-built): patched + configs/riscv-guest.config,
+#               debug.config and riscv-debug.config (make check-riscv)
+#   riscv-base, riscv-patched  riscv64 base and patched on riscv-guest.config
 # Config: configs/NAME.config fragments, each with configs/BASE/NAME.config
 # after it where the base needs more, on allnoconfig (Debian's config,
 # modules off, for the distro variants).
 #   build-kernel.sh --config-only VARIANT   only write the .config
 # Output: build/BASE/out/<variant>/{arch/x86/boot/bzImage,vmlinux,System.map}
+# (arch/riscv/boot/Image for riscv-*)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -30,18 +34,21 @@ debug | base-debug) names=(guest debug) ;;
 xen-debug | base-xen-debug) names=(guest debug xen-debug) ;;
 kcsan | base-kcsan) names=(guest debug kcsan) ;;
 distro-debug | base-distro-debug) names=(distro debug) from=distro ;;
-*) die "unknown variant '$variant' (base, patched, debug, base-debug, xen-debug, base-xen-debug, kcsan, base-kcsan, distro-debug or base-distro-debug)" ;;
+riscv-debug) names=(riscv-guest debug riscv-debug) ;;
+riscv-base | riscv-patched) names=(riscv-guest) ;;
+*) die "unknown variant '$variant' (base, patched, debug, base-debug, xen-debug, base-xen-debug, kcsan, base-kcsan, distro-debug, base-distro-debug, riscv-debug, riscv-base or riscv-patched)" ;;
 esac
 mapfile -t fragments < <(config_fragments "${names[@]}")
 # Debian's config comes from the base's own suite, like the source.
 [ "$from" != distro ] || [ -n "$BASE_SUITE" ] ||
 	die "$variant: the distro variants are 7.3 only (Debian's config of BASE=$BASE would come from bookworm's own linux-config package, which has no 6.12)"
 
-need_pkgs "${BUILD_PKGS[@]}"
+variant_arch "$variant"
+need_pkgs "${BUILD_PKGS[@]}" "${ARCH_PKGS[@]}"
 [ -d "$TREE/.git" ] || die "no kernel tree; run 'make tree' first"
 
 src=$TREE
-if [ "${variant%%-*}" = base ]; then
+if [ "$(variant_source "$variant")" = base ]; then
 	# A worktree pinned at the base commit, so base and patched build side
 	# by side from one repository.
 	src=$(base_worktree)
@@ -78,12 +85,12 @@ configure() {
 		# module is off, unless a fragment builds it in.
 		run_logged "$LOGS/config-$variant.log" kmake "$src" "$out" KCONFIG_CONFIG=.config.new mod2noconfig
 	else
-		run_logged "$LOGS/config-$variant.log" kmake "$src" "$out" KCONFIG_CONFIG=.config.new allnoconfig
+		run_logged "$LOGS/config-$variant.log" kmake "$src" "$out" "${KARGS[@]}" KCONFIG_CONFIG=.config.new allnoconfig
 	fi
 	for frag in "${fragments[@]}"; do
 		cat "$TOP/$frag" >>"$tmp"
 	done
-	run_logged "$LOGS/config-$variant.log" kmake "$src" "$out" KCONFIG_CONFIG=.config.new olddefconfig
+	run_logged "$LOGS/config-$variant.log" kmake "$src" "$out" "${KARGS[@]}" KCONFIG_CONFIG=.config.new olddefconfig
 	check_config_fragments --src "$src" "$tmp" "${fragments[@]}"
 	if cmp -s "$tmp" "$out/.config"; then
 		rm -f "$tmp"
@@ -105,7 +112,7 @@ fi
 extra=()
 case $variant in kcsan | base-kcsan) extra=(KCSAN_SANITIZE_tlb.o=y) ;; esac
 log "building $variant kernel (log: $LOGS/build-$variant.log)"
-kmake "$src" "$out" "${extra[@]}" bzImage >"$LOGS/build-$variant.log" 2>&1 &
+kmake "$src" "$out" "${KARGS[@]}" "${extra[@]}" "${KIMAGE##*/}" >"$LOGS/build-$variant.log" 2>&1 &
 pid=$!
 while kill -0 "$pid" 2>/dev/null; do
 	sleep 30
@@ -116,4 +123,4 @@ if ! wait "$pid"; then
 	grep -E 'error|Error' "$LOGS/build-$variant.log" | head -20 >&2 || true
 	die "building $variant failed (full log: $LOGS/build-$variant.log)"
 fi
-log "built $variant in $(($(date +%s) - start))s: $out/arch/x86/boot/bzImage"
+log "built $variant in $(($(date +%s) - start))s: $out/$KIMAGE"

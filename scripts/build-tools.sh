@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Build what runs inside the guest from the same tree as a kernel variant:
 #   build-tools.sh VARIANT selftests   kselftests (membarrier, x86, exec, lazy_mm
-#                                      if the series has it) into
+#                                      if the series has it; membarrier and
+#                                      lazy_mm, static, for riscv-*) into
 #                                      build/BASE/out/VARIANT/kselftest/<target>/,
 #                                      lazy_mm also installed with run_kselftest.sh
 #                                      into build/BASE/out/VARIANT/kselftest-install/
@@ -17,7 +18,7 @@ variant=${1:?usage: build-tools.sh VARIANT selftests|upstream|perf}
 what=${2:?usage: build-tools.sh VARIANT selftests|upstream|perf}
 src=$TREE
 # Base variants build from the base worktree (build-kernel.sh made it).
-[ "${variant%%-*}" = base ] && src=$BUILD/linux-base
+[ "$(variant_source "$variant")" = base ] && src=$BUILD/linux-base
 out=$OUT/$variant
 [ -f "$out/.config" ] || die "$variant is not configured; build the kernel first"
 
@@ -27,18 +28,26 @@ selftests)
 	# switches, syscall and single-step entry and exit, the vDSO remap,
 	# exec replacing an mm), x86 64- and 32-bit, the latter with
 	# gcc-multilib; exec links libcap.
-	targets="membarrier x86 exec"
+	variant_arch "$variant"
+	if [ "$VARIANT_ARCH" = x86_64 ]; then
+		targets="membarrier x86 exec" cross=()
+		need_pkgs gcc-multilib libcap-dev
+	else
+		# The riscv guest's root is an initramfs with no C library:
+		# static programs, the two collections that are about the series.
+		targets="membarrier" cross=("${KARGS[@]:0:2}" USERLDFLAGS=-static)
+		need_pkgs "${ARCH_PKGS[@]}"
+	fi
 	[ -d "$src/tools/testing/selftests/lazy_mm" ] && targets="$targets lazy_mm"
-	need_pkgs gcc-multilib libcap-dev
 	log "building kselftests ($targets) for $variant"
-	run_logged "$LOGS/headers-$variant.log" make -C "$src" O="$out" -j"$JOBS" headers
+	run_logged "$LOGS/headers-$variant.log" make -C "$src" O="$out" -j"$JOBS" "${cross[@]:0:2}" headers
 	# One make per target, each into an emptied directory: the selftests
 	# Makefile succeeds if any one target builds, and a binary left from
 	# an earlier build would run in place of one that no longer builds.
 	: >"$LOGS/selftests-$variant.log"
 	for t in $targets; do
 		rm -rf "$out/kselftest/$t"
-		make -C "$src/tools/testing/selftests" O="$out" -j"$JOBS" TARGETS="$t" \
+		make -C "$src/tools/testing/selftests" O="$out" -j"$JOBS" "${cross[@]}" TARGETS="$t" \
 			>>"$LOGS/selftests-$variant.log" 2>&1 ||
 			die "kselftest $t does not build for $variant (see $LOGS/selftests-$variant.log)"
 	done
@@ -46,7 +55,7 @@ selftests)
 	# settings file: install it, with the runner, beside the build.
 	if [[ " $targets " == *" lazy_mm "* ]]; then
 		rm -rf "$out/kselftest-install"
-		make -C "$src/tools/testing/selftests" O="$out" -j"$JOBS" TARGETS=lazy_mm \
+		make -C "$src/tools/testing/selftests" O="$out" -j"$JOBS" "${cross[@]}" TARGETS=lazy_mm \
 			INSTALL_PATH="$out/kselftest-install" install \
 			>>"$LOGS/selftests-$variant.log" 2>&1 ||
 			die "kselftest lazy_mm does not install for $variant (see $LOGS/selftests-$variant.log)"
@@ -55,7 +64,8 @@ selftests)
 	fi
 	# The files an install would copy beside the programs: execveat
 	# opens exec's Makefile (its TEST_FILES) to see exec refused on it.
-	cp "$src/tools/testing/selftests/exec/Makefile" "$out/kselftest/exec/"
+	[[ " $targets " != *" exec "* ]] ||
+		cp "$src/tools/testing/selftests/exec/Makefile" "$out/kselftest/exec/"
 	;;
 upstream)
 	shift 2

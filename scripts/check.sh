@@ -88,9 +88,4 @@ kernel="name ~ /^(console\\[|(${kernel_names%|})(:|\$))/"
 total kernel "$kernel"
 total model 'name ~ /^model:/'
 total harness "!($kernel) && name !~ /^model:/"
-passed=$(grep -c '^PASS' "$results" || true)
-failed=$(grep -c '^FAIL' "$results" || true)
-skipped=$(grep -c '^SKIP' "$results" || true)
-log "total time $(($(date +%s) - _t0))s; $skipped skipped (each one listed in tests/skips/); results in $results"
-echo "$passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+check_totals "$results" tests/skips/

@@ -56,7 +56,11 @@ export CCACHE_BASEDIR=$BUILD CCACHE_NOHASHDIR=1 CCACHE_MAXSIZE=${CCACHE_MAXSIZE:
 export KBUILD_BUILD_TIMESTAMP="2024-01-01" KBUILD_BUILD_USER=lazymm KBUILD_BUILD_HOST=lazymm
 export KBUILD_BUILD_VERSION=1
 # The series' KUnit suite: its KTAP lines on a console are test cases.
-KUNIT_SUITE=x86_lazy_mm
+# 7.3's is generic (mm/tests/, x86 and riscv); 6.12's is x86's.
+case $BASE in
+7.3) KUNIT_SUITE=lazy_mm ;;
+6.12) KUNIT_SUITE=x86_lazy_mm ;;
+esac
 
 # The identity used for commits in the scratch kernel tree. No person.
 export GIT_AUTHOR_NAME="lazy-mm series" GIT_AUTHOR_EMAIL="lazy-mm@localhost"
@@ -95,6 +99,14 @@ BUILD_PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves ccache
 	cpio xz-utils rsync python3 kmod git)
 # Packages for booting and running guests.
 VM_PKGS=(qemu-system-x86 ovmf stress-ng busybox-static e2fsprogs)
+# riscv64 guests (make check-riscv): kernel variants named riscv-*, built
+# with the cross compiler and booted on QEMU's virt machine under OpenSBI
+# (bookworm's QEMU 7.2, the firmware it ships), with an initramfs for root.
+RISCV_PKGS=(gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu qemu-system-misc)
+# Their userland is Debian's busybox-static for riscv64, from trixie:
+# riscv64 is not an architecture of bookworm.
+RISCV_BUSYBOX_SUITE=trixie
+RISCV_BUSYBOX_VERSION=1:1.37.0-6+b9
 # Packages for the host-side tests (lint, the TCG plugin's user-mode tests,
 # and its qemu-system-x86_64 load test).
 TEST_PKGS=(shellcheck qemu-user qemu-system-x86 python3 gcc libc6-dev make gnuplot-nox)
@@ -381,17 +393,20 @@ check_scale_sweep() {
 	done
 }
 
-# fetch_suite_deb SUITE PKG VERSION: download PKG=VERSION from the Debian
-# suite SUITE with a private sources list, lists and cache under
-# build/apt/SUITE, checked against the Debian archive keyring; the host's
+# fetch_suite_deb SUITE PKG VERSION [ARCH]: download PKG=VERSION (for
+# ARCH, default the host's) from the Debian suite SUITE with a private
+# sources list, lists and cache under build/apt/SUITE[-ARCH], checked against the Debian archive keyring; the host's
 # sources and packages are not touched. Prints the .deb's path; dies
 # unless it is that version.
 fetch_suite_deb() {
-	local suite=$1 pkg=$2 version=$3 apt=$BUILD_ROOT/apt/$1 deb
+	local suite=$1 pkg=$2 version=$3 arch=${4:-} apt=$BUILD_ROOT/apt/$1${4:+-$4} deb
 	local -a opts=(-o "Dir::Etc::SourceList=$apt/sources.list"
 		-o "Dir::Etc::SourceParts=/dev/null"
 		-o "Dir::State::Lists=$apt/lists"
 		-o "Dir::Cache::Archives=$apt/archives")
+	# Another architecture's package (the riscv guest's busybox): its own
+	# lists, so the host's architecture's lists of the suite stay as they are.
+	[ -z "$arch" ] || opts+=(-o "APT::Architecture=$arch" -o "APT::Architectures::=$arch")
 	need_pkgs debian-archive-keyring >&2
 	mkdir -p "$apt/lists/partial" "$apt/archives/partial"
 	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] http://deb.debian.org/debian $suite main" \
@@ -471,4 +486,42 @@ kunit_unfinished() {
 				exit 1
 			print (last == "" ? "(no KUnit line after KTAP version)" : last)
 		}'
+}
+
+# variant_arch VARIANT: the guest architecture of a kernel variant, and
+# with it KARGS (make's arguments for a cross build, after kmake's own),
+# KIMAGE (the image to boot, under the variant's object directory) and
+# ARCH_PKGS (the packages its build and boot need).
+variant_arch() {
+	case $1 in
+	riscv-*)
+		VARIANT_ARCH=riscv64
+		KARGS=(ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- CC="ccache riscv64-linux-gnu-gcc")
+		KIMAGE=arch/riscv/boot/Image
+		ARCH_PKGS=("${RISCV_PKGS[@]}")
+		;;
+	*)
+		VARIANT_ARCH=x86_64 KARGS=() KIMAGE=arch/x86/boot/bzImage ARCH_PKGS=()
+		;;
+	esac
+}
+
+# variant_source VARIANT: "base" for a variant built from the pristine
+# base (base, base-*, riscv-base*), "patched" for one built from the series.
+variant_source() {
+	local v=${1#riscv-}
+	if [ "${v%%-*}" = base ]; then echo base; else echo patched; fi
+}
+
+# The end of a check run: its skips and time, then "N passed, M failed"
+# from RESULTS (PASS/FAIL/SKIP lines); returns non-zero if any failed.
+#   check_totals RESULTS WHERE-THE-SKIPS-ARE-LISTED
+check_totals() {
+	local passed failed skipped
+	passed=$(grep -c '^PASS' "$1" || true)
+	failed=$(grep -c '^FAIL' "$1" || true)
+	skipped=$(grep -c '^SKIP' "$1" || true)
+	log "total time $(($(date +%s) - _t0))s; $skipped skipped (each one listed in $2); results in $1"
+	echo "$passed passed, $failed failed"
+	[ "$failed" -eq 0 ]
 }

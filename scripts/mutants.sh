@@ -2,7 +2,7 @@
 # make mutants: show that the tests can fail, one step of the mechanism at
 # a time. Each tests/broken/BASE/NAME.patch breaks one step and names, in
 # "Catcher:" lines of its changelog, the test cases that must go red
-# (the names make check prints: "kunit:x86_lazy_mm.case",
+# (the names make check prints: "kunit:lazy_mm.case",
 # "lazy_mm: lazy_mm.case", "console[check]", "console:TEXT" for a report
 # line naming TEXT, ...), or "build" for a
 # change the compiler must refuse. For each mutant, on top of the series:
@@ -73,13 +73,15 @@ catchers_of() {
 # The guest test that produces a result name: "lazy_mm: x" comes from
 # guest/tests/lazy_mm.sh; KUnit and the console scan come with any boot,
 # KUnit with EFI runtime services ("kunit-efi:") with a boot under OVMF,
-# which the "efi" test needs too, and KUnit as a Xen PV dom0
-# ("kunit-xen:") with a boot of the xen-debug kernel under Xen.
+# which the "efi" test needs too, KUnit as a Xen PV dom0 ("kunit-xen:")
+# with a boot of the xen-debug kernel under Xen, and KUnit on riscv64
+# ("kunit-riscv:") with a boot of the riscv-debug kernel.
 guest_test_of() {
 	case $1 in
 	kunit:* | console*) echo boot ;;
 	kunit-efi:*) echo efi-boot ;;
 	kunit-xen:*) echo xen-boot ;;
+	kunit-riscv:*) echo riscv-boot ;;
 	*) echo "${1%%:*}" ;;
 	esac
 }
@@ -166,7 +168,7 @@ for n in "${names[@]}"; do
 	run_results=()
 	selftests=0
 
-	tests=() efi_tests=() xen_tests=()
+	tests=() efi_tests=() xen_tests=() riscv_tests=()
 	for c in "${catchers[@]}"; do
 		t=$(guest_test_of "$c")
 		case $t in
@@ -174,18 +176,22 @@ for n in "${names[@]}"; do
 		efi-boot) [ ${#efi_tests[@]} -gt 0 ] || efi_tests=(boot) ;;
 		efi) efi_tests=(efi) ;;
 		xen-boot) xen_tests=(boot) ;;
+		riscv-boot) riscv_tests=(boot) ;;
 		*) [[ " ${tests[*]} " == *" $t "* ]] || tests+=("$t") ;;
 		esac
 	done
-	# "console[" alone asks for no boot of its own beside an OVMF or Xen one.
-	if [ $((${#efi_tests[@]} + ${#xen_tests[@]})) -gt 0 ] && [ "${tests[*]}" = boot ]; then
+	# "console[" alone asks for no boot of its own beside an OVMF, Xen or
+	# riscv one.
+	others=$((${#efi_tests[@]} + ${#xen_tests[@]} + ${#riscv_tests[@]}))
+	if [ $others -gt 0 ] && [ "${tests[*]}" = boot ]; then
 		tests=()
 	fi
-	[ $((${#tests[@]} + ${#efi_tests[@]} + ${#xen_tests[@]})) -gt 0 ] || tests=(boot)
+	[ $((${#tests[@]} + others)) -gt 0 ] || tests=(boot)
 	# The xen-debug kernel only for a Xen boot, the debug kernel otherwise.
 	variants=()
 	[ $((${#tests[@]} + ${#efi_tests[@]})) -eq 0 ] || variants+=(debug)
 	[ ${#xen_tests[@]} -eq 0 ] || variants+=(xen-debug)
+	[ ${#riscv_tests[@]} -eq 0 ] || variants+=(riscv-debug)
 	built=1
 	mutant_built+=("${variants[@]}")
 	for v in "${variants[@]}"; do
@@ -196,6 +202,11 @@ for n in "${names[@]}"; do
 		fi
 	done
 	if [ $built -eq 1 ]; then
+		# A riscv boot's root: built once, from the series' selftests.
+		if [ ${#riscv_tests[@]} -gt 0 ] && [ ! -f "$OUT/riscv-debug/initramfs.cpio.gz" ]; then
+			bash "$TOP/scripts/build-tools.sh" riscv-debug selftests
+			bash "$TOP/scripts/riscv-initramfs.sh" riscv-debug
+		fi
 		# The selftests only when the mutant changes them (and back after).
 		if git -C "$TREE" diff --name-only HEAD~1 | grep -q '^tools/testing/selftests/'; then
 			selftests=1
@@ -229,6 +240,10 @@ for n in "${names[@]}"; do
 				boot_and_parse "mutant-$n$sfx-xen" kunit-xen xen-debug --xen --smp 4 \
 					--timeout "$((MUTANT_TIMEOUT * 3 / 2))" \
 					--mem 3072 -- "${xen_tests[@]}"
+			[ ${#riscv_tests[@]} -eq 0 ] ||
+				boot_and_parse "mutant-$n$sfx-riscv" kunit-riscv riscv-debug --smp 4 \
+					--timeout "$((MUTANT_TIMEOUT * 2))" --boot-timeout 600 \
+					--mem 2048 -- "${riscv_tests[@]}"
 		done
 	else
 		run_results=("$results")

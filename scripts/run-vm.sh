@@ -17,7 +17,9 @@
 #            test runs are judged by parse-results.sh instead)
 #
 # The guest's root is the host's / over 9p, read-only (as virtme-ng does),
-# so it runs host binaries and the tools built under build/. Results come
+# so it runs host binaries and the tools built under build/. A riscv-*
+# variant boots on QEMU's virt machine with an initramfs for root instead
+# (scripts/riscv-initramfs.sh), holding the same paths. Results come
 # back through a second, writable 9p share: one TEST.log and TEST.rc per
 # test and a "done" file. No "done" means the guest died: a failure.
 set -euo pipefail
@@ -53,10 +55,20 @@ tests=$(IFS=,; echo "$*")
 # other jobs on this 2-core host).
 boot_timeout=${boot_timeout:-$((180 + (smp > 8 ? 15 * (smp - 8) : 0)))}
 
-need_pkgs "${VM_PKGS[@]}"
+variant_arch "$variant"
+if [ "$VARIANT_ARCH" = x86_64 ]; then
+	need_pkgs "${VM_PKGS[@]}"
+else
+	need_pkgs "${ARCH_PKGS[@]}"
+	if [ $xen -eq 1 ] || [ $efi -eq 1 ] || [ -n "$plugin" ]; then
+		die "--xen, --efi and --plugin are for x86_64 guests, not $variant"
+	fi
+	[ -f "$OUT/$variant/initramfs.cpio.gz" ] ||
+		die "no initramfs for $variant; run scripts/riscv-initramfs.sh $variant"
+fi
 [ $xen -eq 0 ] || need_pkgs xen-hypervisor-4.17-amd64
 [ $xen -eq 0 ] || [ $efi -eq 0 ] || die "--xen and --efi do not go together"
-kernel=$OUT/$variant/arch/x86/boot/bzImage
+kernel=$OUT/$variant/$KIMAGE
 [ -f "$kernel" ] || die "no kernel at $kernel; build it first (scripts/build-kernel.sh $variant)"
 for t in "$@"; do
 	[ -f "$TOP/guest/tests/$t.sh" ] || die "no guest test guest/tests/$t.sh"
@@ -82,7 +94,9 @@ accel=(-accel 'tcg,thread=multi,tb-size=256' -cpu 'max,la57=off')
 # TSC recalibration with the default of 10. Real stalls and lockups (a
 # CPU stuck for good) are still reported.
 tcg_append="rcupdate.rcu_cpu_stall_timeout=60 watchdog_thresh=60"
-if kvm_usable "$kernel"; then
+if [ "$VARIANT_ARCH" = riscv64 ]; then
+	accel=(-accel 'tcg,thread=multi,tb-size=256' -M virt -cpu rv64)
+elif kvm_usable "$kernel"; then
 	accel=(-accel kvm -cpu host)
 	tcg_append=""
 else
@@ -96,6 +110,15 @@ cmdline+=" lazymm_tests=$tests lazymm_out=$OUT/$variant lazymm_timeout=$test_tim
 cmdline+=" lazymm_variant=$variant $tcg_append $append"
 
 boot_args=(-kernel "$kernel" -append "$cmdline")
+if [ "$VARIANT_ARCH" = riscv64 ]; then
+	# The initramfs's /init starts guest/init.sh; no root to mount.
+	# earlycon: the UART the device tree names, from the first line on
+	# (ttyS0 only comes up with the 8250 driver, late in a KASAN boot).
+	cmdline="console=ttyS0 earlycon panic=-1 nokaslr no_hash_pointers"
+	cmdline+=" lazymm_tests=$tests lazymm_out=$OUT/$variant lazymm_timeout=$test_timeout"
+	cmdline+=" lazymm_variant=$variant $tcg_append $append"
+	boot_args=(-kernel "$kernel" -append "$cmdline" -initrd "$OUT/$variant/initramfs.cpio.gz")
+fi
 if [ $xen -eq 1 ]; then
 	# Xen is the multiboot kernel (QEMU loads it only uncompressed); the
 	# guest kernel is its first module and boots as the PV dom0, with its
@@ -114,13 +137,19 @@ fi
 # the host's QEMU 7.2 plugin API) or Xen boots (its lane and its smap=0
 # workaround are only known to work on 7.2 so far).
 [ -z "$plugin" ] && [ $xen -eq 0 ] || LAZYMM_QEMU=system
-qemu_system
+if [ "$VARIANT_ARCH" = riscv64 ]; then
+	# bookworm's qemu-system-misc, with the OpenSBI it ships as -bios.
+	QEMU_BIN=qemu-system-riscv64 QEMU_FW=()
+	root=()
+else
+	qemu_system
+	root=(-fsdev 'local,id=root,path=/,security_model=none,readonly=on,multidevs=remap'
+		-device 'virtio-9p-pci,fsdev=root,mount_tag=/dev/root')
+fi
 qemu=("$QEMU_BIN" "${QEMU_FW[@]}" "${accel[@]}" -smp "$smp" -m "$mem"
 	-nodefaults -display none -no-reboot -monitor none
 	-chardev "file,id=con,path=$console" -serial chardev:con
-	"${boot_args[@]}"
-	-fsdev 'local,id=root,path=/,security_model=none,readonly=on,multidevs=remap'
-	-device 'virtio-9p-pci,fsdev=root,mount_tag=/dev/root'
+	"${boot_args[@]}" "${root[@]}"
 	-fsdev "local,id=res,path=$res,security_model=none,multidevs=remap"
 	-device 'virtio-9p-pci,fsdev=res,mount_tag=results')
 if [ $efi -eq 1 ]; then

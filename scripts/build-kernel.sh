@@ -45,6 +45,7 @@ mapfile -t fragments < <(config_fragments "${names[@]}")
 
 variant_arch "$variant"
 need_pkgs "${BUILD_PKGS[@]}" "${ARCH_PKGS[@]}"
+[ "$VARIANT_ARCH" = x86_64 ] || riscv_gcc
 [ -d "$TREE/.git" ] || die "no kernel tree; run 'make tree' first"
 
 src=$TREE

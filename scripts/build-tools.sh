@@ -35,12 +35,13 @@ selftests)
 	else
 		# The riscv guest's root is an initramfs with no C library:
 		# static programs, the two collections that are about the series.
-		targets="membarrier" cross=("${KARGS[@]:0:2}" USERLDFLAGS=-static)
+		targets="membarrier" cross=("${KARGS[@]}" USERLDFLAGS=-static)
 		need_pkgs "${ARCH_PKGS[@]}"
+		riscv_gcc
 	fi
 	[ -d "$src/tools/testing/selftests/lazy_mm" ] && targets="$targets lazy_mm"
 	log "building kselftests ($targets) for $variant"
-	run_logged "$LOGS/headers-$variant.log" make -C "$src" O="$out" -j"$JOBS" "${cross[@]:0:2}" headers
+	run_logged "$LOGS/headers-$variant.log" make -C "$src" O="$out" -j"$JOBS" "${cross[@]}" headers
 	# One make per target, each into an emptied directory: the selftests
 	# Makefile succeeds if any one target builds, and a binary left from
 	# an earlier build would run in place of one that no longer builds.

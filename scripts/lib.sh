@@ -100,9 +100,16 @@ BUILD_PKGS=(build-essential bc bison flex libelf-dev libssl-dev dwarves ccache
 # Packages for booting and running guests.
 VM_PKGS=(qemu-system-x86 ovmf stress-ng busybox-static e2fsprogs)
 # riscv64 guests (make check-riscv): kernel variants named riscv-*, built
-# with the cross compiler and booted on QEMU's virt machine under OpenSBI
-# (bookworm's QEMU 7.2, the firmware it ships), with an initramfs for root.
-RISCV_PKGS=(gcc-riscv64-linux-gnu binutils-riscv64-linux-gnu qemu-system-misc)
+# with the cross compiler (riscv_gcc) and booted on QEMU's virt machine
+# under OpenSBI (bookworm's QEMU 7.2, the firmware it ships), with an
+# initramfs for root. The cross binutils and C library are installed.
+RISCV_PKGS=(binutils-riscv64-linux-gnu libc6-dev-riscv64-cross qemu-system-misc)
+# The cross compiler itself, bookworm's gcc-12-riscv64-linux-gnu, is
+# unpacked under build/riscv-gcc/, not installed: it conflicts with
+# gcc-multilib, which make check's 32-bit x86 selftests need, and apt
+# would remove one for the other.
+RISCV_GCC_VERSION=12.2.0-13cross1
+RISCV_GCC=$BUILD_ROOT/riscv-gcc/root/usr/bin/riscv64-linux-gnu-gcc-12
 # Their userland is Debian's busybox-static for riscv64, from trixie:
 # riscv64 is not an architecture of bookworm.
 RISCV_BUSYBOX_SUITE=trixie
@@ -496,7 +503,7 @@ variant_arch() {
 	case $1 in
 	riscv-*)
 		VARIANT_ARCH=riscv64
-		KARGS=(ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- CC="ccache riscv64-linux-gnu-gcc")
+		KARGS=(ARCH=riscv CROSS_COMPILE=riscv64-linux-gnu- CC="ccache $RISCV_GCC")
 		KIMAGE=arch/riscv/boot/Image
 		ARCH_PKGS=("${RISCV_PKGS[@]}")
 		;;
@@ -524,4 +531,25 @@ check_totals() {
 	log "total time $(($(date +%s) - _t0))s; $skipped skipped (each one listed in $2); results in $1"
 	echo "$passed passed, $failed failed"
 	[ "$failed" -eq 0 ]
+}
+
+# riscv_gcc: fetch and unpack the riscv cross compiler (RISCV_GCC) if it is
+# not there yet. It finds as, ld and the target's headers and libraries
+# through usr/riscv64-linux-gnu in its tree, a link to the installed ones.
+riscv_gcc() {
+	local dir=$BUILD_ROOT/riscv-gcc pkg deb
+	[ "$(cat "$dir/version" 2>/dev/null)" = "$RISCV_GCC_VERSION" ] && return 0
+	log "fetching gcc-12-riscv64-linux-gnu $RISCV_GCC_VERSION into $dir" >&2
+	rm -rf "$dir"
+	mkdir -p "$dir/root/usr"
+	for pkg in gcc-12-riscv64-linux-gnu cpp-12-riscv64-linux-gnu libgcc-12-dev-riscv64-cross; do
+		(cd "$dir" && apt-get download "$pkg=$RISCV_GCC_VERSION") >>"$LOGS/apt-riscv-gcc.log" 2>&1 ||
+			die "cannot download $pkg=$RISCV_GCC_VERSION (see $LOGS/apt-riscv-gcc.log; apt-get update?)"
+	done
+	for deb in "$dir"/*.deb; do
+		dpkg-deb -x "$deb" "$dir/root"
+	done
+	ln -s /usr/riscv64-linux-gnu "$dir/root/usr/riscv64-linux-gnu"
+	"$RISCV_GCC" --version >/dev/null || die "the unpacked $RISCV_GCC does not run"
+	echo "$RISCV_GCC_VERSION" >"$dir/version"
 }

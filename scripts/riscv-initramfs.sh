@@ -27,7 +27,16 @@ for d in "$TOP/guest" "$out/kselftest" "$out/kselftest-install"; do
 	mkdir -p "$root$d"
 	cp -a "$d/." "$root$d/"
 done
-# busybox's applets as links, then the harness's own init.
+# Upstream's kselftest runner calls "timeout --foreground", which busybox's
+# timeout does not take (its command stays in the foreground group anyway).
+cat >"$root/usr/bin/timeout" <<'EOF'
+#!/bin/sh
+[ "$1" = --foreground ] && shift
+exec /bin/busybox timeout "$@"
+EOF
+chmod 755 "$root/usr/bin/timeout"
+# busybox's applets as links (beside the timeout above, which --install
+# leaves alone), then the harness's own init.
 cat >"$root/init" <<EOF
 #!/bin/busybox sh
 /bin/busybox --install -s

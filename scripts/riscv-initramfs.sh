@@ -27,6 +27,12 @@ for d in "$TOP/guest" "$out/kselftest" "$out/kselftest-install"; do
 	mkdir -p "$root$d"
 	cp -a "$d/." "$root$d/"
 done
+# A /bin/true that is not busybox: the lazy_mm selftests exec it with
+# their own argv[0], which a multi-call binary takes for an applet name.
+riscv_gcc
+printf 'int main(void)\n{\n\treturn 0;\n}\n' >"$out/true.c"
+"$RISCV_GCC" -static -O2 -o "$root/bin/true" "$out/true.c" ||
+	die "cannot build /bin/true for the riscv initramfs"
 # Upstream's kselftest runner calls "timeout --foreground", which busybox's
 # timeout does not take (its command stays in the foreground group anyway).
 cat >"$root/usr/bin/timeout" <<'EOF'

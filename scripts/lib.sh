@@ -89,9 +89,14 @@ need_pkgs() {
 			die "apt-get update failed, see $LOGS/apt-update.log"
 		mkdir -p "$BUILD_ROOT" && touch "$BUILD_ROOT/.apt-updated"
 	fi
-	DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
-		"${missing[@]}" >"$LOGS/apt-install.log" 2>&1 ||
+	# --no-remove: a package that conflicts with one the user has (a cross
+	# gcc with gcc-multilib) is refused, not swapped in for it.
+	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends --no-remove \
+		"${missing[@]}" >"$LOGS/apt-install.log" 2>&1; then
+		grep -q 'remove is disabled' "$LOGS/apt-install.log" &&
+			die "installing ${missing[*]} would remove installed packages (see $LOGS/apt-install.log); nothing was changed"
 		die "apt-get install ${missing[*]} failed, see $LOGS/apt-install.log"
+	fi
 }
 
 # Packages for building kernels and the in-tree tools.

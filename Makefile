@@ -10,7 +10,7 @@ SHELL := /bin/bash
 
 .PHONY: all help check tree export checkpatch host-tests kernel-base kernel-patched prove-red \
 	kernel-debug kernel-base-debug kernel-distro-debug kernel-base-distro-debug bench bench-quick report sparse htmldocs bisect-build \
-	cross-build soak xen-dom0 count-ab model mutants kselftest-gate send-dry-run check-riscv
+	cross-build soak xen-dom0 count-ab model mutants kselftest-gate send-dry-run check-riscv count-riscv
 
 all: report
 
@@ -32,6 +32,10 @@ check:
 # at -smp 4 on QEMU's virt machine with KUnit, selftests and the console scan.
 check-riscv: tree
 	bash scripts/check-riscv.sh
+
+# The mm_count atomics on riscv64's switch path, base against patched.
+count-riscv: tree
+	bash scripts/count-riscv.sh
 
 # build/linux: base commit + one commit per patch of patches/.
 tree:

@@ -12,6 +12,7 @@
 #   riscv-debug  riscv64 (cross-built): patched + configs/riscv-guest.config,
 #               debug.config and riscv-debug.config (make check-riscv)
 #   riscv-base, riscv-patched  riscv64 base and patched on riscv-guest.config
+#               with DWARF (riscv-count.config; make count-riscv)
 # Config: configs/NAME.config fragments, each with configs/BASE/NAME.config
 # after it where the base needs more, on allnoconfig (Debian's config,
 # modules off, for the distro variants).
@@ -35,7 +36,7 @@ xen-debug | base-xen-debug) names=(guest debug xen-debug) ;;
 kcsan | base-kcsan) names=(guest debug kcsan) ;;
 distro-debug | base-distro-debug) names=(distro debug) from=distro ;;
 riscv-debug) names=(riscv-guest debug riscv-debug) ;;
-riscv-base | riscv-patched) names=(riscv-guest) ;;
+riscv-base | riscv-patched) names=(riscv-guest riscv-count) ;;
 *) die "unknown variant '$variant' (base, patched, debug, base-debug, xen-debug, base-xen-debug, kcsan, base-kcsan, distro-debug, base-distro-debug, riscv-debug, riscv-base or riscv-patched)" ;;
 esac
 mapfile -t fragments < <(config_fragments "${names[@]}")

@@ -19,8 +19,8 @@ set -euo pipefail
 pkgs=()
 for a in "$@"; do
 	case $a in
-	arm64) pkgs+=(gcc-aarch64-linux-gnu binutils-aarch64-linux-gnu) ;;
-	ppc64le) pkgs+=(gcc-powerpc64le-linux-gnu binutils-powerpc64le-linux-gnu) ;;
+	arm64) pkgs+=(binutils-aarch64-linux-gnu) ;;
+	ppc64le) pkgs+=(binutils-powerpc64le-linux-gnu) ;;
 	*) die "unknown architecture '$a' (arm64 or ppc64le)" ;;
 	esac
 done
@@ -35,7 +35,7 @@ say() { log "$*"; echo "$*" >>"$summary"; }
 # build ARCH VARIANT SRC: configure and build vmlinux in build/BASE/out/cross-ARCH-VARIANT.
 build() {
 	local arch=$1 variant=$2 src=$3 out=$OUT/cross-$1-$2 start
-	local cross_args=(ARCH="$karch" CROSS_COMPILE="$cross" CC="ccache ${cross}gcc")
+	local cross_args=(ARCH="$karch" CROSS_COMPILE="$cross" CC="ccache $CROSS_GCC")
 	mkdir -p "$out"
 	start=$(date +%s)
 	run_logged "$LOGS/cross-$arch-$variant-config.log" kmake "$src" "$out" "${cross_args[@]}" allnoconfig
@@ -72,6 +72,7 @@ for arch in "$@"; do
 		want=(CONFIG_MMU_LAZY_TLB_SHOOTDOWN=y "# CONFIG_MMU_LAZY_TLB_REFCOUNT is not set")
 		;;
 	esac
+	cross_gcc "${cross%-}"
 	build "$arch" base "$base_src"
 	build "$arch" patched "$TREE"
 	b=$OUT/cross-$arch-base p=$OUT/cross-$arch-patched

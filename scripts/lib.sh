@@ -538,23 +538,40 @@ check_totals() {
 	[ "$failed" -eq 0 ]
 }
 
-# riscv_gcc: fetch and unpack the riscv cross compiler (RISCV_GCC) if it is
-# not there yet. It finds as, ld and the target's headers and libraries
-# through usr/riscv64-linux-gnu in its tree, a link to the installed ones.
-riscv_gcc() {
-	local dir=$BUILD_ROOT/riscv-gcc pkg deb
-	[ "$(cat "$dir/version" 2>/dev/null)" = "$RISCV_GCC_VERSION" ] && return 0
-	log "fetching gcc-12-riscv64-linux-gnu $RISCV_GCC_VERSION into $dir" >&2
+# cross_gcc TRIPLET: fetch and unpack bookworm's gcc-12 cross compiler for
+# TRIPLET (riscv64-linux-gnu, aarch64-linux-gnu, powerpc64le-linux-gnu)
+# under build/, if it is not there yet, and set CROSS_GCC to it. Every
+# Debian cross gcc conflicts with gcc-multilib, which make check needs,
+# so none is installed. The compiler finds as, ld and the target's headers
+# and libraries through usr/TRIPLET in its tree, a link to the installed
+# ones (binutils-TRIPLET, and for riscv the C library).
+cross_gcc() {
+	local triplet=$1 dir version debarch pkg deb
+	case $triplet in
+	riscv64-linux-gnu) dir=riscv-gcc version=$RISCV_GCC_VERSION debarch=riscv64 ;;
+	aarch64-linux-gnu) dir=aarch64-gcc version=12.2.0-14cross1 debarch=arm64 ;;
+	powerpc64le-linux-gnu) dir=powerpc64le-gcc version=12.2.0-14cross1 debarch=ppc64el ;;
+	*) die "cross_gcc: no cross compiler known for $triplet" ;;
+	esac
+	dir=$BUILD_ROOT/$dir
+	CROSS_GCC=$dir/root/usr/bin/$triplet-gcc-12
+	[ "$(cat "$dir/version" 2>/dev/null)" = "$version" ] && return 0
+	log "fetching gcc-12-$triplet $version into $dir" >&2
 	rm -rf "$dir"
 	mkdir -p "$dir/root/usr"
-	for pkg in gcc-12-riscv64-linux-gnu cpp-12-riscv64-linux-gnu libgcc-12-dev-riscv64-cross; do
-		(cd "$dir" && apt-get download "$pkg=$RISCV_GCC_VERSION") >>"$LOGS/apt-riscv-gcc.log" 2>&1 ||
-			die "cannot download $pkg=$RISCV_GCC_VERSION (see $LOGS/apt-riscv-gcc.log; apt-get update?)"
+	for pkg in "gcc-12-$triplet" "cpp-12-$triplet" "libgcc-12-dev-$debarch-cross"; do
+		(cd "$dir" && apt-get download "$pkg=$version") >>"$LOGS/apt-cross-gcc.log" 2>&1 ||
+			die "cannot download $pkg=$version (see $LOGS/apt-cross-gcc.log; apt-get update?)"
 	done
 	for deb in "$dir"/*.deb; do
 		dpkg-deb -x "$deb" "$dir/root"
 	done
-	ln -s /usr/riscv64-linux-gnu "$dir/root/usr/riscv64-linux-gnu"
-	"$RISCV_GCC" --version >/dev/null || die "the unpacked $RISCV_GCC does not run"
-	echo "$RISCV_GCC_VERSION" >"$dir/version"
+	ln -s "/usr/$triplet" "$dir/root/usr/$triplet"
+	"$CROSS_GCC" --version >/dev/null || die "the unpacked $CROSS_GCC does not run"
+	echo "$version" >"$dir/version"
+}
+
+# riscv_gcc: the riscv cross compiler, RISCV_GCC.
+riscv_gcc() {
+	cross_gcc riscv64-linux-gnu
 }

@@ -8,6 +8,7 @@ set -euo pipefail
 . "$(dirname "$0")/series.sh"
 
 [ -d "$TREE/.git" ] || die "no tree at $TREE; run 'make tree' first"
+recover_from_mutant
 if tree_dirty; then
 	git -C "$TREE" status --short --untracked-files=no | head -20 >&2
 	die "$TREE has uncommitted changes; commit them first (git -C $TREE commit)"

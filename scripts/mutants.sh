@@ -56,8 +56,12 @@ restore() {
 	if [ "$(git -C "$TREE" rev-parse HEAD)" != "$series_head" ]; then
 		git -C "$TREE" reset -q --hard "$series_head"
 	fi
+	rm -f "$MUTANT_MARK"
 }
 trap restore EXIT
+# A TERM or INT ends the run through restore too, also while a child runs.
+trap 'exit 143' TERM
+trap 'exit 130' INT
 
 # The series itself first: the guest tools, and a kernel whose objects the
 # mutants rebuild from incrementally.
@@ -162,6 +166,8 @@ for n in "${names[@]}"; do
 	start=$(date +%s)
 	log "== mutant $n: $what"
 	log "   expected catchers: ${catchers[*]}"
+	# What recover_from_mutant (series.sh) needs if this run is killed.
+	echo "$$ $series_head" >"$MUTANT_MARK"
 	git -C "$TREE" am -q "$patch" || { restore; die "$n.patch does not apply on the series"; }
 	results=$work/$n.txt
 	: >"$results"
@@ -249,6 +255,7 @@ for n in "${names[@]}"; do
 		run_results=("$results")
 	fi
 	git -C "$TREE" reset -q --hard "$series_head"
+	rm -f "$MUTANT_MARK"
 	[ "$selftests" -eq 0 ] || bash "$TOP/scripts/build-tools.sh" debug selftests
 
 	secs=$(($(date +%s) - start))

@@ -49,3 +49,36 @@ series_files() {
 		printf '%s\n' "$PATCHES/$p"
 	done <"$PATCHES/series"
 }
+
+# make mutants puts one mutant at a time on top of the series in $TREE and
+# records that in MUTANT_MARK ("PID SERIES_HEAD"), removed once the tree is
+# back on the series. A run that was killed (SIGKILL, a lost session)
+# leaves the mark and the mutant behind: take the tree back to the series
+# before anything reads it, so that make export never writes a mutant into
+# patches/. Only the mutant's own commit is dropped, and only if the tree
+# is exactly series + that one DO NOT MERGE commit, with nothing
+# uncommitted; otherwise say what to do.
+MUTANT_MARK=$TREE/.git/lazymm-mutant
+recover_from_mutant() {
+	local pid head subject
+	[ -f "$MUTANT_MARK" ] || return 0
+	read -r pid head <"$MUTANT_MARK"
+	if [ "$pid" != "$$" ] && kill -0 "$pid" 2>/dev/null &&
+		tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -q 'mutants\.sh'; then
+		die "make mutants (pid $pid) has a mutant on $TREE; wait for it or stop it"
+	fi
+	git -C "$TREE" am --abort >/dev/null 2>&1 || true
+	subject=$(git -C "$TREE" log -1 --format=%s)
+	if [ "$(git -C "$TREE" rev-parse HEAD)" = "$head" ]; then
+		:
+	elif [ "$(git -C "$TREE" rev-parse -q --verify HEAD~1)" = "$head" ] &&
+		[[ $subject == "DO NOT MERGE:"* ]] && ! tree_dirty; then
+		log "an interrupted make mutants left '$subject' on $TREE: back to the series"
+		git -C "$TREE" reset -q --hard "$head"
+	else
+		die "an interrupted make mutants left $TREE off the series it started from
+  ($head), with other changes since. Take your work out of it, then
+  git -C $TREE reset --hard $head && rm $MUTANT_MARK"
+	fi
+	rm -f "$MUTANT_MARK"
+}

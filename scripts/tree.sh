@@ -126,6 +126,7 @@ if [ -d "$BUILD_ROOT/linux/.git" ] && [ ! -d "$TREE/.git" ]; then
 fi
 check_base_package
 if [ -d "$TREE/.git" ]; then
+	recover_from_mutant
 	tree_version=$(cat "$TREE/.git/lazymm-base-version" 2>/dev/null || echo unknown)
 	check_tree_safe
 	if [ "$tree_version" != "$BASE_VERSION" ]; then

@@ -163,6 +163,12 @@ bash "$top/tests/kselftest-gate/report-only.sh"
 for m in "$top"/tests/broken/tools/kselftest-gate-*.patch; do
 	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/kselftest-gate/report-only.sh"
 done
+# How make tree and make export take back a tree that a killed make
+# mutants left on a mutant, and its mutants.
+bash "$top/tests/tree/recover.sh"
+for m in "$top"/tests/broken/tools/recover-*.patch; do
+	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/tree/recover.sh"
+done
 # The soak's table of KCSAN data races side by side, and its mutant.
 bash "$top/tests/soak/kcsan-table.sh"
 for m in "$top"/tests/broken/tools/soak-*.patch; do

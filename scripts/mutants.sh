@@ -63,12 +63,6 @@ trap restore EXIT
 trap 'exit 143' TERM
 trap 'exit 130' INT
 
-# The series itself first: the guest tools, and a kernel whose objects the
-# mutants rebuild from incrementally.
-bash "$TOP/scripts/build-kernel.sh" debug
-bash "$TOP/scripts/build-tools.sh" debug selftests
-make -s -C "$TOP/tools/guest"
-
 # The changelog's Catcher: lines of a mutant patch.
 catchers_of() {
 	git mailinfo /dev/stdout /dev/null <"$1" 2>/dev/null | sed -n 's/^Catcher: *//p'
@@ -89,6 +83,25 @@ guest_test_of() {
 	*) echo "${1%%:*}" ;;
 	esac
 }
+
+# The series itself first: the guest tools, and a kernel whose objects the
+# mutants rebuild from incrementally. The x86 debug kernel only if a mutant
+# boots it: a riscv-only run leaves it alone (make check may be building it).
+# (A console catcher goes with whatever boot the mutant gets.)
+x86=0
+for n in "${names[@]}"; do
+	own=0 other=0
+	while read -r c; do
+		case $c in console*) continue ;; esac
+		case $(guest_test_of "$c") in riscv-boot | xen-boot) other=1 ;; *) own=1 ;; esac
+	done < <(catchers_of "$BROKEN/$n.patch")
+	[ "$own" -eq 0 ] && [ "$other" -eq 1 ] || x86=1
+done
+if [ "$x86" -eq 1 ]; then
+	bash "$TOP/scripts/build-kernel.sh" debug
+	bash "$TOP/scripts/build-tools.sh" debug selftests
+	make -s -C "$TOP/tools/guest"
+fi
 
 # Boot VARIANT with run-vm.sh options OPTS... -- TESTS..., as run RUN, and
 # add its results (KUnit named KUNIT_AS) to $results.

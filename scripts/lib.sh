@@ -77,8 +77,10 @@ die() { printf 'error: %s\n' "$*" >&2; exit 1; }
 # Install the Debian packages a job needs, saying which ones. Needs root.
 need_pkgs() {
 	local missing=() p
+	# A package whose triggers another job's apt is running is installed.
 	for p in "$@"; do
-		dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'ok installed' ||
+		dpkg-query -W -f='${Status}' "$p" 2>/dev/null |
+			grep -qE 'ok (installed|triggers-pending|triggers-awaited)$' ||
 			missing+=("$p")
 	done
 	[ ${#missing[@]} -eq 0 ] && return 0
@@ -90,8 +92,10 @@ need_pkgs() {
 		mkdir -p "$BUILD_ROOT" && touch "$BUILD_ROOT/.apt-updated"
 	fi
 	# --no-remove: a package that conflicts with one the user has (a cross
-	# gcc with gcc-multilib) is refused, not swapped in for it.
+	# gcc with gcc-multilib) is refused, not swapped in for it. Another
+	# job's apt (jobs run side by side) is waited for.
 	if ! DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends --no-remove \
+		-o DPkg::Lock::Timeout=900 \
 		"${missing[@]}" >"$LOGS/apt-install.log" 2>&1; then
 		grep -q 'remove is disabled' "$LOGS/apt-install.log" &&
 			die "installing ${missing[*]} would remove installed packages (see $LOGS/apt-install.log); nothing was changed"

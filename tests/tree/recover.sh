@@ -25,12 +25,8 @@ recover_case() {
 		-m "DO NOT MERGE: a mutant"
 	mutant=$(git -C "$tmp/linux" rev-parse HEAD)
 	"$setup" "$tmp/linux"
-	(
-		. "$top/scripts/lib.sh"
-		TREE=$tmp/linux
-		. "$root/scripts/series.sh"
-		recover_from_mutant
-	) >"$tmp/out" 2>&1
+	bash -c '. "$1/scripts/lib.sh"; TREE=$2; . "$3/scripts/series.sh"; recover_from_mutant' \
+		_ "$top" "$tmp/linux" "$root" >"$tmp/out" 2>&1
 	rc=$?
 	head=$(git -C "$tmp/linux" rev-parse HEAD)
 	if [ "$rc" -ne "$want_rc" ]; then

@@ -133,6 +133,12 @@ report_line() {
 # The verdict on one run's results, in $results: sets verdict ("SURVIVED",
 # "killed" or "killed, not by its catcher") and caught (what failed).
 judge() {
+	# Not run at all: never a kill.
+	if grep -q '^ERROR ' "$results"; then
+		verdict="SURVIVED"
+		caught="not run: $(sed -n 's/^ERROR //p' "$results" | head -n 1)"
+		return
+	fi
 	# Killed: some case failed. By its catcher: one of those is a named one.
 	mapfile -t fails < <(grep '^FAIL ' "$results" | sed 's/^FAIL //')
 	expected=""
@@ -215,7 +221,13 @@ for n in "${names[@]}"; do
 	mutant_built+=("${variants[@]}")
 	for v in "${variants[@]}"; do
 		if ! bash "$TOP/scripts/build-kernel.sh" "$v" >"$work/$n.build.log" 2>&1; then
-			echo "FAIL build (see $LOGS/build-$v.log)" >"$results"
+			# Only a kernel that does not compile is a kill; a build
+			# that never got there (apt, a full disk) ran nothing.
+			if grep -q 'command failed: kmake' "$work/$n.build.log"; then
+				echo "FAIL build (see $LOGS/build-$v.log)" >"$results"
+			else
+				echo "ERROR the $v build did not get to compiling: $(grep -m1 '^error:' "$work/$n.build.log")" >"$results"
+			fi
 			built=0
 			break
 		fi

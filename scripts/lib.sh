@@ -579,3 +579,12 @@ cross_gcc() {
 riscv_gcc() {
 	cross_gcc riscv64-linux-gnu
 }
+
+# build_log_is_kill LOG VARIANT: whether a failed build-kernel.sh VARIANT,
+# its output in LOG, failed in the kernel's own configure or compile steps
+# (run_logged's "command failed: kmake", build-kernel.sh's "building
+# VARIANT failed"): for make mutants a kill. A build that never got there
+# (apt, the cross compiler's download) ran nothing.
+build_log_is_kill() {
+	grep -qE "command failed: kmake|error: building $2 failed" "$1"
+}

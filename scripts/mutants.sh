@@ -222,10 +222,8 @@ for n in "${names[@]}"; do
 	for v in "${variants[@]}"; do
 		if ! bash "$TOP/scripts/build-kernel.sh" "$v" >"$work/$n.build.log" 2>&1; then
 			# Only a kernel that does not configure or compile is a
-			# kill (run_logged's "command failed: kmake", or
-			# build-kernel.sh's "building V failed"); a build that
-			# never got there (apt, a full disk) ran nothing.
-			if grep -qE "command failed: kmake|error: building $v failed" "$work/$n.build.log"; then
+			# kill; a build that never got there ran nothing.
+			if build_log_is_kill "$work/$n.build.log" "$v"; then
 				echo "FAIL build (see $LOGS/build-$v.log)" >"$results"
 			else
 				echo "ERROR the $v build did not get to compiling: $(grep -m1 '^error:' "$work/$n.build.log")" >"$results"

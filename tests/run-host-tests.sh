@@ -169,6 +169,11 @@ bash "$top/tests/tree/recover.sh"
 for m in "$top"/tests/broken/tools/recover-*.patch; do
 	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/tree/recover.sh"
 done
+# make mutants' verdict on a mutant whose kernel build failed, and its mutant.
+bash "$top/tests/mutants/build-kill.sh"
+for m in "$top"/tests/broken/tools/mutants-*.patch; do
+	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/mutants/build-kill.sh"
+done
 # The soak's table of KCSAN data races side by side, and its mutant.
 bash "$top/tests/soak/kcsan-table.sh"
 for m in "$top"/tests/broken/tools/soak-*.patch; do

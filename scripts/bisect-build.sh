@@ -15,6 +15,7 @@
 #   bisect-build.sh [VARIANT-CONFIGS]   (default: guest; "debug" adds debug.config)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/series.sh"
 
 names=(guest)
 rv_names=(riscv-guest)
@@ -27,9 +28,11 @@ wt=$BUILD/linux-bisect
 out=$OUT/bisect
 git -C "$TREE" worktree list | grep -q "$wt" ||
 	git -C "$TREE" worktree add -q --detach "$wt" base
-mapfile -t commits < <(git -C "$TREE" rev-list --reverse base..HEAD)
+# The series, without a mutant make mutants may have on the tree.
+head=$(series_head)
+mapfile -t commits < <(git -C "$TREE" rev-list --reverse "base..$head")
 # The first commit that touches arch/riscv, if the series has one.
-mapfile -t rv_commits < <(git -C "$TREE" rev-list --reverse base..HEAD -- arch/riscv)
+mapfile -t rv_commits < <(git -C "$TREE" rev-list --reverse "base..$head" -- arch/riscv)
 rv_first=${rv_commits[0]:-}
 if [ -n "$rv_first" ]; then
 	need_pkgs "${RISCV_PKGS[@]}"

@@ -82,3 +82,18 @@ recover_from_mutant() {
 	fi
 	rm -f "$MUTANT_MARK"
 }
+
+# The series' last commit in $TREE: HEAD, or its parent while make mutants
+# has its one DO NOT MERGE commit on top. Read in one git call, so that a
+# mutant put on between two reads cannot be taken for part of the series
+# (make bisect-build reads the series beside a make mutants that started
+# after its make tree).
+series_head() {
+	local head parent subject
+	read -r head parent subject < <(git -C "$TREE" log -1 --format='%H %P %s' HEAD)
+	if [[ $subject == "DO NOT MERGE:"* ]]; then
+		echo "$parent"
+	else
+		echo "$head"
+	fi
+}

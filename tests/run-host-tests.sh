@@ -169,6 +169,11 @@ bash "$top/tests/tree/recover.sh"
 for m in "$top"/tests/broken/tools/recover-*.patch; do
 	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/tree/recover.sh"
 done
+# The series as make bisect-build reads it beside make mutants, and its mutant.
+bash "$top/tests/tree/series-head.sh"
+for m in "$top"/tests/broken/tools/series-head-*.patch; do
+	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/tree/series-head.sh"
+done
 # make mutants' verdict on a mutant whose kernel build failed, and its mutant.
 bash "$top/tests/mutants/build-kill.sh"
 for m in "$top"/tests/broken/tools/mutants-*.patch; do

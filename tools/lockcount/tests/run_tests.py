@@ -6,6 +6,7 @@ counts below mirror the asm sequence in tests/lockprog.c.
 """
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -516,4 +517,9 @@ if __name__ == "__main__":
     system_case()
     symbolize_cases()
     print("# %s" % ("all passed" if not failed else "%d failed" % failed))
+    # The outputs are kept only for a failure to look at.
+    if failed:
+        print("# outputs kept in %s" % TMP)
+    else:
+        shutil.rmtree(TMP, ignore_errors=True)
     sys.exit(1 if failed else 0)

@@ -40,13 +40,18 @@ bash "$TOP/scripts/model.sh" | tee -a "$results"
 
 phase "debug kernel"
 # Every mutant must still apply on the series, or make mutants cannot
-# show its test failing: one case each.
+# show its test failing: one case each. Its subject, what make mutants
+# reports it breaks, must be whole: a folded Subject: header with a blank
+# line inside ends the headers there.
 for p in "$BROKEN"/*.patch; do
 	n=${p##*/}
-	if git -C "$TREE" apply --check "$p" 2>/dev/null; then
-		echo "PASS mutant-applies:${n%.patch}"
-	else
+	if ! git -C "$TREE" apply --check "$p" 2>/dev/null; then
 		echo "FAIL mutant-applies:${n%.patch} (does not apply on the series: regenerate it, tests/broken/README.md)"
+	elif awk '/^Subject:/ { s = 1; next } s && /^$/ { b = 1; next }
+		s && b && /^ / { cut = 1 } s && b { exit } END { exit !cut }' "$p"; then
+		echo "FAIL mutant-applies:${n%.patch} (its Subject: header is cut by a blank line)"
+	else
+		echo "PASS mutant-applies:${n%.patch}"
 	fi
 done | tee -a "$results"
 bash "$TOP/scripts/build-kernel.sh" debug

@@ -147,43 +147,31 @@ if [ "$hint" = ": needs libcap-dev" ]; then
 else
 	echo "FAIL kselftest-gate:missing-package-named (got '$hint')"
 fi
+# test_and_mutants TEST GLOB: a host test (tests/...sh), then each tool
+# mutant tests/broken/tools/GLOB run against it (tests/run-tool-mutant.sh).
+test_and_mutants() {
+	local m
+	bash "$top/$1"
+	for m in "$top"/tests/broken/tools/$2; do
+		bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/$1"
+	done
+}
 # How the gate keeps a guest run's results per collection, and its mutant.
-bash "$top/tests/kselftest-gate/split.sh"
-for m in "$top"/tests/broken/tools/kselftest-split-*.patch; do
-	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/kselftest-gate/split.sh"
-done
+test_and_mutants tests/kselftest-gate/split.sh "kselftest-split-*.patch"
 # How the gate continues a collection a run did not finish, and its mutants.
-bash "$top/tests/kselftest-gate/resume.sh"
-for m in "$top"/tests/broken/tools/kselftest-resume-*.patch; do
-	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/kselftest-gate/resume.sh"
-done
+test_and_mutants tests/kselftest-gate/resume.sh "kselftest-resume-*.patch"
 # The gate's verdict on kept results: incomplete and stale collections,
 # the reruns and their consoles; and its mutants.
-bash "$top/tests/kselftest-gate/report-only.sh"
-for m in "$top"/tests/broken/tools/kselftest-gate-*.patch; do
-	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/kselftest-gate/report-only.sh"
-done
+test_and_mutants tests/kselftest-gate/report-only.sh "kselftest-gate-*.patch"
 # How make tree and make export take back a tree that a killed make
 # mutants left on a mutant, and its mutants.
-bash "$top/tests/tree/recover.sh"
-for m in "$top"/tests/broken/tools/recover-*.patch; do
-	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/tree/recover.sh"
-done
+test_and_mutants tests/tree/recover.sh "recover-*.patch"
 # The series as make bisect-build reads it beside make mutants, and its mutant.
-bash "$top/tests/tree/series-head.sh"
-for m in "$top"/tests/broken/tools/series-head-*.patch; do
-	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/tree/series-head.sh"
-done
+test_and_mutants tests/tree/series-head.sh "series-head-*.patch"
 # make mutants' verdict on a mutant whose kernel build failed, and its mutant.
-bash "$top/tests/mutants/build-kill.sh"
-for m in "$top"/tests/broken/tools/mutants-*.patch; do
-	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/mutants/build-kill.sh"
-done
+test_and_mutants tests/mutants/build-kill.sh "mutants-*.patch"
 # The soak's table of KCSAN data races side by side, and its mutant.
-bash "$top/tests/soak/kcsan-table.sh"
-for m in "$top"/tests/broken/tools/soak-*.patch; do
-	bash "$top/tests/run-tool-mutant.sh" "$m" bash "$top/tests/soak/kcsan-table.sh"
-done
+test_and_mutants tests/soak/kcsan-table.sh "soak-*.patch"
 # A collection the gate does not have is refused before anything is built.
 if out=$(KSFT_COLLECTIONS="x86 sigaltstack" bash "$top/scripts/kselftest-gate.sh" 2>&1); then
 	echo "FAIL kselftest-gate:unknown-collection-refused (exit 0)"
